@@ -35,8 +35,11 @@ export interface NodeSummary {
   instanceId: string;
   instanceInformation: NodeSnapshot['instanceInformation'];
   patchState: NodeSnapshot['patchState'];
-  /** NON_COMPLIANT compliance items only (batched ListComplianceItems). */
-  nonCompliantItems: NonNullable<NodeSnapshot['complianceItems']>;
+  /**
+   * NON_COMPLIANT compliance types of the node (batched ListResourceComplianceSummaries, InstanceId
+   * filter). Not ListComplianceItems: that API takes one ResourceId per call, so it is a detail call.
+   */
+  nonCompliantSummaries: NonNullable<NodeSnapshot['complianceSummaries']>;
   tags: Record<string, string>;
   /** Stable hash of everything above that matters for a diagnosis. */
   fingerprint: string;

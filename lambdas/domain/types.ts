@@ -113,6 +113,25 @@ export interface ComplianceItem {
   [extra: string]: unknown;
 }
 
+/**
+ * ListResourceComplianceSummaries entry (one per node and compliance type). The reader asks only for
+ * NON_COMPLIANT ones: it is the batched way to learn which compliance types (Patch, Association,
+ * Custom:*) are non-compliant, because ListComplianceItems takes a single ResourceId per call.
+ */
+export interface ResourceComplianceSummary {
+  ComplianceType?: string;
+  ResourceType?: string;
+  ResourceId?: string;
+  Status?: 'COMPLIANT' | 'NON_COMPLIANT' | string;
+  OverallSeverity?: string;
+  ExecutionSummary?: { ExecutionTime?: string; ExecutionId?: string; ExecutionType?: string };
+  NonCompliantSummary?: {
+    NonCompliantCount?: number;
+    SeveritySummary?: Record<string, number | undefined>;
+  };
+  [extra: string]: unknown;
+}
+
 /** DescribeInstanceAssociationsStatus entry. */
 export interface InstanceAssociationStatus {
   AssociationId?: string;
@@ -155,7 +174,13 @@ export interface NodeSnapshot {
   instanceInformation: InstanceInformation | null;
   patchState: InstancePatchState | null;
   patches?: PatchComplianceData[];
+  /**
+   * ListComplianceItems entries. The reader stores the NON_COMPLIANT non-Patch items (Patch items
+   * duplicate `patches`). `undefined` = not read; `[]` = read, none.
+   */
   complianceItems?: ComplianceItem[];
+  /** NON_COMPLIANT ListResourceComplianceSummaries entries. `undefined` = not read; `[]` = read, none. */
+  complianceSummaries?: ResourceComplianceSummary[];
   associationStatuses?: InstanceAssociationStatus[];
   commandInvocations?: CommandInvocation[];
   tags?: Record<string, string>;
@@ -194,6 +219,11 @@ export interface Diagnosis {
   /** True when no cause was found. */
   compliant: boolean;
   causes: Cause[];
+  /**
+   * Facts worth knowing that do not make the node non-compliant (e.g. Windows security updates the
+   * baseline does not approve while it counts them as COMPLIANT). One line each.
+   */
+  notes?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
