@@ -1,0 +1,43 @@
+/**
+ * The classifier entry: every registered cause rule over one snapshot. Pure: same snapshot and
+ * settings, same diagnosis (the snapshot's `capturedAt` is "now").
+ */
+import { buildFacts } from './causes/facts';
+import { CAUSE_RULES } from './causes/registry';
+import type { CauseRule } from './causes/rule';
+import { securityUpdateCompliance } from './causes/security-updates-not-approved';
+import type { AutopilotSettings } from './settings';
+import type { Cause, Diagnosis, NodeSnapshot } from './types';
+
+export function diagnose(
+  snapshot: NodeSnapshot,
+  settings: AutopilotSettings,
+  rules: readonly CauseRule[] = CAUSE_RULES,
+): Diagnosis {
+  const facts = buildFacts(snapshot);
+  const causes: Cause[] = [];
+  for (const rule of rules) {
+    const cause = rule.evaluate(facts, { settings });
+    if (cause) causes.push(cause);
+  }
+  const notes: string[] = [];
+  if (
+    facts.platform === 'Windows' &&
+    facts.counts.availableSecurityUpdates > 0 &&
+    securityUpdateCompliance(facts) === 'COMPLIANT'
+  ) {
+    notes.push(
+      `${facts.counts.availableSecurityUpdates} Windows security update(s) are available but not approved; the baseline counts them as COMPLIANT, so they do not make the node non-compliant`,
+    );
+  }
+  const nodeName = snapshot.tags?.['Name'] ?? snapshot.instanceInformation?.ComputerName ?? undefined;
+  return {
+    instanceId: snapshot.instanceId,
+    capturedAt: snapshot.capturedAt,
+    platform: facts.platform,
+    ...(nodeName ? { nodeName } : {}),
+    compliant: causes.length === 0,
+    causes,
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+}
