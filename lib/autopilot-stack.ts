@@ -1,0 +1,189 @@
+import * as path from 'node:path';
+import { Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { AutopilotConfig } from './config';
+import { AutopilotFunction } from './constructs/autopilot-function';
+import { DeadLetterQueue } from './constructs/encrypted-queue';
+import { EventIntake } from './constructs/event-intake';
+import { NotificationTopics } from './constructs/notification-topics';
+import { Operations } from './constructs/operations';
+import { PipelineKey } from './constructs/pipeline-key';
+import { RemediationLedgerTable } from './constructs/remediation-ledger-table';
+import {
+  PATCH_DOCUMENT_NAME,
+  grantAssociationRerun,
+  grantCalendarRead,
+  grantCommandOutputRead,
+  grantNodeStateRead,
+  grantPatchCommand,
+  grantPutEvents,
+} from './permissions';
+
+/** Run Command status changes of the pipeline's own document (AWS-FACTS "Events"). */
+export const COMMAND_STATUS_PATTERN: events.EventPattern = {
+  source: ['aws.ssm'],
+  detailType: ['EC2 Command Invocation Status-change Notification'],
+  detail: { 'document-name': [PATCH_DOCUMENT_NAME] },
+};
+
+/** Lifecycle events go to the account's default bus, where other teams' rules can pick them up. */
+export const EVENT_BUS_NAME = 'default';
+
+const HANDLERS_DIR = path.join(__dirname, '..', 'lambdas', 'handlers');
+
+export interface AutopilotStackProps extends StackProps {
+  readonly config: AutopilotConfig;
+}
+
+export class AutopilotStack extends Stack {
+  public readonly intake: EventIntake;
+  public readonly topics: NotificationTopics;
+  public readonly ledger: RemediationLedgerTable;
+  public readonly triage: AutopilotFunction;
+  public readonly followUp: AutopilotFunction;
+  public readonly sweep: AutopilotFunction;
+  public readonly operations: Operations;
+
+  constructor(scope: Construct, id: string, props: AutopilotStackProps) {
+    super(scope, id, props);
+    const { infra, settings } = props.config;
+    const logRetention = infra.logRetentionDays as logs.RetentionDays;
+    const key = new PipelineKey(this, 'PipelineKey').key;
+
+    this.topics = new NotificationTopics(this, 'Notifications', {
+      encryptionKey: key,
+      alertEmails: infra.alertEmails,
+      opsEmails: infra.opsEmails,
+    });
+    this.ledger = new RemediationLedgerTable(this, 'RemediationLedger', { encryptionKey: key });
+    const triageTimeout = Duration.seconds(infra.triageTimeoutSeconds);
+    this.intake = new EventIntake(this, 'EventIntake', {
+      encryptionKey: key,
+      consumerTimeout: triageTimeout,
+      maxReceiveCount: infra.maxReceiveCount,
+      enableCloudTrailEvents: infra.enableCloudTrailEvents,
+      enableNativeComplianceEvents: infra.enableNativeComplianceEvents,
+      createTrail: infra.createTrail,
+      trailLogExpirationDays: infra.trailLogExpirationDays,
+    });
+
+    // One DLQ per EventBridge -> Lambda path, used both by the rule target (delivery failed) and by
+    // the function's asynchronous invocation (Lambda's own retries failed).
+    const followUpFailures = new DeadLetterQueue(this, 'FollowUpDeadLetterQueue', {
+      encryptionKey: key,
+      purpose: 'command status events the follow-up could not receive or process',
+    }).queue;
+    const sweepFailures = new DeadLetterQueue(this, 'SweepDeadLetterQueue', {
+      encryptionKey: key,
+      purpose: 'sweep schedule events that could not be delivered or processed',
+    }).queue;
+
+    const environment = {
+      AUTOPILOT_SETTINGS: JSON.stringify(settings),
+      ALERT_TOPIC_ARN: this.topics.alertTopic.topicArn,
+      LEDGER_TABLE_NAME: this.ledger.table.tableName,
+      EVENT_BUS_NAME,
+    };
+    this.triage = new AutopilotFunction(this, 'Triage', {
+      entry: path.join(HANDLERS_DIR, 'triage.ts'),
+      serviceName: 'triage',
+      description: 'Reads nodes named by compliance events, diagnoses, remediates or alerts',
+      timeout: triageTimeout,
+      environment,
+      logRetention,
+    });
+    this.followUp = new AutopilotFunction(this, 'FollowUp', {
+      entry: path.join(HANDLERS_DIR, 'follow-up.ts'),
+      serviceName: 'follow-up',
+      description: 'Follows AWS-RunPatchBaseline commands of the autopilot to their end',
+      timeout: Duration.seconds(60),
+      environment,
+      logRetention,
+      deadLetterQueue: followUpFailures,
+    });
+    this.sweep = new AutopilotFunction(this, 'Sweep', {
+      entry: path.join(HANDLERS_DIR, 'sweep.ts'),
+      serviceName: 'sweep',
+      description: 'Re-evaluates deferred nodes, stale locks and nodes still non-compliant after a command',
+      timeout: Duration.minutes(5),
+      environment,
+      logRetention,
+      deadLetterQueue: sweepFailures,
+    });
+    const functions = [this.triage, this.followUp, this.sweep];
+    // Calls made by these roles are dropped at intake (no feedback loop through our own API calls).
+    const ownRoleNames = functions.map((fn) => fn.role.roleName);
+    for (const fn of functions) fn.function.addEnvironment('OWN_ROLE_NAMES', Fn.join(',', ownRoleNames));
+
+    this.triage.function.addEventSource(
+      new SqsEventSource(this.intake.queue, {
+        batchSize: infra.triageBatchSize,
+        maxBatchingWindow: Duration.seconds(infra.triageBatchingWindowSeconds),
+        maxConcurrency: infra.triageMaxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    for (const fn of functions) {
+      this.ledger.table.grantReadWriteData(fn.role);
+      this.topics.alertTopic.grantPublish(fn.role);
+      grantPutEvents(fn.role, EVENT_BUS_NAME);
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+        Validations.of(fn.role).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: 'Added by the CDK grants of the KMS-encrypted ledger, topic and queues; the resource is the one pipeline key only.',
+        });
+      }
+    }
+    // Triage and sweep both evaluate nodes end to end (the sweep calls the triage use case).
+    for (const fn of [this.triage, this.sweep]) {
+      grantNodeStateRead(fn.role);
+      grantPatchCommand(fn.role, settings);
+      grantCalendarRead(fn.role, settings.changeCalendarNames);
+      if (settings.rerunFailedAssociations) grantAssociationRerun(fn.role);
+    }
+    grantCommandOutputRead(this.followUp.role);
+
+    new events.Rule(this, 'CommandStatusRule', {
+      description: 'AWS-RunPatchBaseline command status changes to the autopilot follow-up',
+      eventPattern: COMMAND_STATUS_PATTERN,
+    }).addTarget(
+      new targets.LambdaFunction(this.followUp.function, {
+        deadLetterQueue: followUpFailures,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
+    new events.Rule(this, 'SweepSchedule', {
+      description: 'Periodic sweep of the remediation ledger',
+      schedule: events.Schedule.rate(Duration.minutes(infra.sweepIntervalMinutes)),
+    }).addTarget(
+      new targets.LambdaFunction(this.sweep.function, {
+        deadLetterQueue: sweepFailures,
+        // A late sweep is useless: the next one is on its way.
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(infra.sweepIntervalMinutes),
+      }),
+    );
+
+    this.operations = new Operations(this, 'Operations', {
+      opsTopic: this.topics.opsTopic,
+      triageQueue: this.intake.queue,
+      deadLetterQueues: [
+        { name: 'Triage', queue: this.intake.deadLetterQueue },
+        ...this.intake.targetDeadLetterQueues,
+        { name: 'FollowUp', queue: followUpFailures },
+        { name: 'Sweep', queue: sweepFailures },
+      ],
+      functions: [
+        { name: 'triage', function: this.triage.function },
+        { name: 'follow-up', function: this.followUp.function },
+        { name: 'sweep', function: this.sweep.function },
+      ],
+    });
+  }
+}

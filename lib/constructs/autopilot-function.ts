@@ -1,0 +1,102 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Powertools metrics namespace shared by every function (alarms and dashboard read it). */
+export const METRICS_NAMESPACE = 'SsmComplianceAutopilot';
+
+export interface AutopilotFunctionProps {
+  /** Path of the handler module (exports `handler`). */
+  readonly entry: string;
+  /** Powertools service name (`triage`, `follow-up`, `sweep`): the `service` metric dimension. */
+  readonly serviceName: string;
+  readonly description: string;
+  /** @default Duration.seconds(60) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** Extra environment variables (the Powertools ones are set here). @default {} */
+  readonly environment?: Record<string, string>;
+  /** Retention of the function's log group. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Where asynchronous invocations (EventBridge targets) land after Lambda's own retries fail.
+   * @default none (synchronous callers such as the SQS event source handle failures themselves)
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/**
+ * The one function shape of the project: NodejsFunction, Node.js 22 on arm64, ESM bundle with
+ * the AWS SDK inside (its version pinned by package-lock, not by the runtime), minified, no
+ * source maps, its own log group with retention, its own role writing only to that log group.
+ */
+export class AutopilotFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: AutopilotFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Own role instead of the default AWSLambdaBasicExecutionRole managed policy (cdk-nag IAM4):
+    // logs go only to this function's log group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.serviceName} function of the SSM compliance autopilot`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        // The log group's Arn attribute already ends in ":*" (all of its streams).
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(60),
+      memorySize: props.memorySize ?? 512,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      deadLetterQueue: props.deadLetterQueue,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        // ESM bundles still meet CommonJS dependencies calling require(): give them one.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: false,
+        // Ship the SDK we test against instead of the runtime's (whatever version it happens to be).
+        bundleAwsSDK: true,
+        externalModules: [],
+      },
+    });
+    // Lambda's own DLQ wiring grants sqs:SendMessage only; the queue is KMS-encrypted.
+    props.deadLetterQueue?.grantSendMessages(this.role);
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime this project targets and tests (issue 2 allows 22 or 24); it is in AWS standard support.',
+    });
+  }
+}
