@@ -23,16 +23,26 @@ export const NODE_STATE_READ_ACTIONS = [
   'ssm:DescribeInstanceAssociationsStatus',
   'ssm:ListCommandInvocations',
   'ssm:GetCommandInvocation',
-  'ssm:ListTagsForResource',
-  // EC2 node tags (Name, opt-in tag) come from EC2; DescribeTags has no resource-level permission.
-  'ec2:DescribeTags',
 ] as const;
 
 export function grantNodeStateRead(role: iam.Role): void {
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNodeState', actions: [...NODE_STATE_READ_ACTIONS], resources: ['*'] }));
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: `Read-only SSM/EC2 calls (${NODE_STATE_READ_ACTIONS.join(', ')}) support no resource-level permissions; "*" is the only valid resource.`,
+    reason: `Read-only SSM calls (${NODE_STATE_READ_ACTIONS.join(', ')}) support no resource-level permissions; "*" is the only valid resource.`,
+  });
+  // The reader lists tags of hybrid nodes only (ListTagsForResource, ResourceType ManagedInstance).
+  const stack = Stack.of(role);
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadHybridNodeTags',
+      actions: ['ssm:ListTagsForResource'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: '*' })],
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]',
+    reason: 'Tags are read for whichever hybrid node an event names; the grant is limited to managed instances of this account and region.',
   });
 }
 
