@@ -39,6 +39,7 @@ import {
   ListTagsForResourceCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
+import { normalizePatchState, type PatchState } from '../domain/patch-state';
 import type { AutopilotSettings } from '../domain/settings';
 import type {
   CommandInvocation,
@@ -70,7 +71,8 @@ const DETAIL_CONCURRENCY = 4;
 const MAX_DETAIL_PAGES = 10;
 const SCOPE_TAG_VALUES = ['auto', 'notify', 'off'] as const;
 /** States DescribeInstancePatches is filtered on: the ones a cause can be made of. */
-const INTERESTING_PATCH_STATES = ['Missing', 'Failed', 'InstalledPendingReboot', 'InstalledRejected', 'AvailableSecurityUpdate'];
+const INTERESTING_PATCH_STATES: PatchState[] = ['Missing', 'Failed', 'InstalledPendingReboot', 'InstalledRejected', 'AvailableSecurityUpdate'];
+const FILTER_REJECTED_ERRORS = new Set(['InvalidFilter', 'InvalidFilterValue', 'InvalidFilterKey', 'ValidationException']);
 const INSTANCE_ID = /^(i|mi)-[0-9a-f]{8,17}$/;
 
 export interface SsmStateReaderOptions {
@@ -350,7 +352,26 @@ export class SsmStateReader implements NodeStateReader {
     ].some((value) => (value ?? 0) > 0);
   }
 
+  /**
+   * The State filter's value spelling is ambiguous (the model enumerates INSTALLED_PENDING_REBOOT, the
+   * API reference's samples say InstalledPendingReboot). If the service rejects the filter, the list
+   * is read unfiltered and filtered here with the normalised state instead.
+   */
   private async describeInstancePatches(instanceId: string): Promise<PatchComplianceData[]> {
+    try {
+      return await this.pagePatches(instanceId, [{ Key: 'State', Values: INTERESTING_PATCH_STATES }]);
+    } catch (error) {
+      if (!(error instanceof Error) || !FILTER_REJECTED_ERRORS.has(error.name)) throw error;
+      const all = await this.pagePatches(instanceId, undefined);
+      const wanted = new Set(INTERESTING_PATCH_STATES);
+      return all.filter((patch) => wanted.has(normalizePatchState(patch.State)));
+    }
+  }
+
+  private async pagePatches(
+    instanceId: string,
+    filters: { Key: string; Values: string[] }[] | undefined,
+  ): Promise<PatchComplianceData[]> {
     const patches: PatchComplianceData[] = [];
     let nextToken: string | undefined;
     let pages = 0;
@@ -358,7 +379,7 @@ export class SsmStateReader implements NodeStateReader {
       const page = await this.client.send(
         new DescribeInstancePatchesCommand({
           InstanceId: instanceId,
-          Filters: [{ Key: 'State', Values: INTERESTING_PATCH_STATES }],
+          ...(filters ? { Filters: filters } : {}),
           MaxResults: 50,
           NextToken: nextToken,
         }),

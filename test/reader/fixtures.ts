@@ -1,5 +1,5 @@
 /** SDK-shaped responses (Dates as the SDK deserialises them) for reader tests. */
-import type { InstanceInformation, InstancePatchState } from '@aws-sdk/client-ssm';
+import type { InstanceInformation, InstancePatchState, PatchComplianceData, PatchComplianceDataState } from '@aws-sdk/client-ssm';
 
 export const NOW = new Date('2026-11-20T14:00:00.000Z');
 export const fixedClock = { now: () => NOW };
@@ -38,6 +38,19 @@ export function cleanPatchState(instanceId: string, extra: Partial<InstancePatch
     Operation: 'Scan',
     OperationStartTime: new Date('2026-11-20T02:10:00.000Z'),
     OperationEndTime: new Date('2026-11-20T02:11:00.000Z'),
+    ...extra,
+  };
+}
+
+/** A DescribeInstancePatches entry; `state` as real responses spell it (`Missing`), which the SDK enum type does not know. */
+export function sdkPatch(kbId: string, state: string, extra: Partial<PatchComplianceData> = {}): PatchComplianceData {
+  return {
+    Title: kbId,
+    KBId: kbId,
+    Classification: 'Security',
+    Severity: 'Important',
+    State: state as PatchComplianceDataState,
+    InstalledTime: new Date(0),
     ...extra,
   };
 }

@@ -9,6 +9,7 @@ import {
   ListComplianceItemsCommand,
   ListResourceComplianceSummariesCommand,
   ListTagsForResourceCommand,
+  type PatchComplianceDataState,
   SSMClient,
   ThrottlingException,
 } from '@aws-sdk/client-ssm';
@@ -16,7 +17,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SsmStateReader, summaryFingerprint } from '../../lambdas/adapters/ssm-state-reader';
 import { diagnose } from '../../lambdas/domain/diagnose';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
-import { cleanPatchState, fixedClock, NOW, nodeIds, onlineInfo } from './fixtures';
+import { cleanPatchState, fixedClock, NOW, nodeIds, onlineInfo, sdkPatch } from './fixtures';
+
+/** Real responses spell states `Missing`; the SDK's enum type only knows the model's `MISSING` (AWS-FACTS.md). */
+const REAL_MISSING = 'Missing' as PatchComplianceDataState;
 
 const client = new SSMClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
 const ssm = mockClient(client);
@@ -49,8 +53,8 @@ function serveFleet(
   ssm.on(ListResourceComplianceSummariesCommand).resolves({ ResourceComplianceSummaryItems: [] });
   ssm.on(DescribeInstancePatchesCommand).resolves({
     Patches: [
-      { Title: 'openssl-libs.x86_64:1:3.2.2-1.amzn2023.0.2', KBId: 'openssl-libs.x86_64', Classification: 'Security', Severity: 'Critical', State: 'Missing', InstalledTime: new Date(0) },
-      { Title: 'sudo.x86_64:0:1.9.15-1.p5.amzn2023.0.2', KBId: 'sudo.x86_64', Classification: 'Security', Severity: 'Important', State: 'Missing', InstalledTime: new Date(0) },
+      { Title: 'openssl-libs.x86_64:1:3.2.2-1.amzn2023.0.2', KBId: 'openssl-libs.x86_64', Classification: 'Security', Severity: 'Critical', State: REAL_MISSING, InstalledTime: new Date(0) },
+      { Title: 'sudo.x86_64:0:1.9.15-1.p5.amzn2023.0.2', KBId: 'sudo.x86_64', Classification: 'Security', Severity: 'Important', State: REAL_MISSING, InstalledTime: new Date(0) },
     ],
   });
   ssm.on(DescribeInstanceAssociationsStatusCommand).resolves({ InstanceAssociationStatusInfos: [] });
@@ -129,8 +133,8 @@ describe('pagination', () => {
       .resolvesOnce({ InstancePatchStates: [cleanPatchState(ids[1]!), cleanPatchState(ids[2]!)] });
     ssm
       .on(DescribeInstancePatchesCommand)
-      .resolvesOnce({ Patches: [{ Title: 'a', KBId: 'a.x86_64', State: 'Missing' }], NextToken: 'p2' })
-      .resolvesOnce({ Patches: [{ Title: 'b', KBId: 'b.x86_64', State: 'Missing' }, { Title: 'c', KBId: 'c.x86_64', State: 'Missing' }] });
+      .resolvesOnce({ Patches: [sdkPatch('a.x86_64', 'Missing')], NextToken: 'p2' })
+      .resolvesOnce({ Patches: [sdkPatch('b.x86_64', 'Missing'), sdkPatch('c.x86_64', 'Missing')] });
     const result = await newReader().readSnapshots(ids);
     const statesCalls = ssm.commandCalls(DescribeInstancePatchStatesCommand);
     expect(statesCalls.map((call) => call.args[0].input.NextToken)).toEqual([undefined, 'page-2']);
@@ -215,6 +219,21 @@ describe('detail only for dirty nodes', () => {
   });
 });
 
+test('a rejected State filter falls back to the unfiltered list, filtered by normalised state', async () => {
+  const ids = nodeIds(1);
+  serveFleet(new Set(ids), { dirty: new Set(ids) });
+  const rejected = Object.assign(new Error('State value is not valid'), { name: 'InvalidFilter' });
+  ssm.on(DescribeInstancePatchesCommand).rejects(rejected);
+  ssm.on(DescribeInstancePatchesCommand, { Filters: undefined }).resolves({
+    Patches: [
+      sdkPatch('kernel.x86_64', 'INSTALLED'),
+      sdkPatch('sudo.x86_64', 'Missing'),
+    ],
+  });
+  const result = await newReader().readSnapshots(ids);
+  expect(result.snapshots[0]?.patches?.map((patch) => patch.KBId)).toEqual(['sudo.x86_64']);
+});
+
 describe('unknown and failed nodes', () => {
   test('a node missing from both batched calls is unknown; a malformed ID is unknown without any call for it', async () => {
     const ids = nodeIds(3);
@@ -269,7 +288,7 @@ describe('unknown and failed nodes', () => {
     serveFleet(new Set(ids));
     ssm
       .on(DescribeInstancePatchStatesCommand)
-      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }))
+      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }))
       .callsFake((input: { InstanceIds?: string[] }) => ({ InstancePatchStates: (input.InstanceIds ?? []).map((id) => cleanPatchState(id)) }));
     const result = await newReader().readSnapshots(ids);
     expect(result.failed).toHaveLength(50);
@@ -323,7 +342,7 @@ describe('tags', () => {
   test('if the tag index cannot be read, every node fails retryably (never act without the scope tag)', async () => {
     const ids = nodeIds(2);
     serveFleet(new Set(ids));
-    ssm.on(DescribeInstanceInformationCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    ssm.on(DescribeInstanceInformationCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }));
     const result = await newReader().readSnapshots(ids);
     expect(result.failed.map((failure) => [failure.instanceId, failure.retryable])).toEqual(ids.map((id) => [id, true]));
   });
