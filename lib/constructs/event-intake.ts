@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -45,6 +46,35 @@ export interface EventIntakeProps {
   readonly createTrail?: boolean;
   /** Days the created trail's files are kept. @default 365 */
   readonly trailLogExpirationDays?: number;
+}
+
+/**
+ * An SQS rule target whose queue policies admit EventBridge only for this rule (aws:SourceArn).
+ * The library's SqsQueue target drops that condition for KMS-encrypted queues (to avoid a
+ * dependency cycle through the key policy); our key policy is static, so no cycle arises here.
+ */
+class RuleScopedQueueTarget implements events.IRuleTarget {
+  constructor(
+    private readonly queue: sqs.IQueue,
+    private readonly props: targets.TargetBaseProps & { readonly deadLetterQueue: sqs.IQueue },
+  ) {}
+
+  bind(rule: events.IRuleRef): events.RuleTargetConfig {
+    const fromThisRule = { ArnEquals: { 'aws:SourceArn': rule.ruleRef.ruleArn } };
+    const eventBridge = new iam.ServicePrincipal('events.amazonaws.com');
+    this.queue.addToResourcePolicy(
+      new iam.PolicyStatement({ principals: [eventBridge], actions: ['sqs:SendMessage'], resources: [this.queue.queueArn], conditions: fromThisRule }),
+    );
+    this.props.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [eventBridge],
+        actions: ['sqs:SendMessage'],
+        resources: [this.props.deadLetterQueue.queueArn],
+        conditions: fromThisRule,
+      }),
+    );
+    return { ...targets.bindBaseTargetConfig(this.props), arn: this.queue.queueArn, targetResource: this.queue };
+  }
 }
 
 /**
@@ -98,9 +128,8 @@ export class EventIntake extends Construct {
     }).queue;
     this.targetDeadLetterQueues.push({ name: id.replace(/Rule$/, 'Target'), queue: targetDlq });
     const rule = new events.Rule(this, id, { description, eventPattern });
-    // SqsQueue adds the queue policies letting events.amazonaws.com send, scoped by this rule's ARN.
     rule.addTarget(
-      new targets.SqsQueue(this.queue, {
+      new RuleScopedQueueTarget(this.queue, {
         deadLetterQueue: targetDlq,
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),

@@ -1,0 +1,368 @@
+/**
+ * Intent of the default deployment: one synthesized template, shared by every test in this file.
+ */
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_SETTINGS, parseSettings } from '../../lambdas/domain/settings';
+import { loadEvent, type EventFixtureName } from '../fixtures/events';
+import { matchesEventPattern, type EventPatternJson } from './event-pattern-matcher';
+import { actionsOf, identityStatements, nagViolations, renderArn, resourcesOf, resourcesOfType, synthTemplate } from './synth';
+
+let template: Template;
+beforeAll(() => {
+  template = synthTemplate().template;
+});
+
+function ruleByDetailType(detailType: string) {
+  const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) => {
+    const pattern = rule.Properties.EventPattern as { 'detail-type'?: string[] } | undefined;
+    return pattern?.['detail-type']?.includes(detailType);
+  });
+  expect(rules).toHaveLength(1);
+  const [logicalId, rule] = rules[0]!;
+  return { logicalId, pattern: rule.Properties.EventPattern as EventPatternJson, targets: rule.Properties.Targets as Array<Record<string, unknown>> };
+}
+
+function logicalIdOf(type: string, pathFragment: string): string {
+  const matches = Object.keys(template.findResources(type)).filter((id) => id.includes(pathFragment));
+  expect(matches).toHaveLength(1);
+  return matches[0]!;
+}
+
+const ALL_FIXTURES: EventFixtureName[] = [
+  'putInventoryPatch',
+  'putInventorySoftware',
+  'putComplianceItemsInstance',
+  'putComplianceItemsHashOnly',
+  'putComplianceItemsHybrid',
+  'nativePatchNonCompliant',
+  'nativeAssociationCompliant',
+  'commandStatusSuccess',
+  'sendCommandCall',
+  'ec2RunInstances',
+];
+
+function matchingFixtures(pattern: EventPatternJson): EventFixtureName[] {
+  return ALL_FIXTURES.filter((name) => matchesEventPattern(pattern, loadEvent(name)));
+}
+
+describe('event intake rules', () => {
+  it('CloudTrail rule: PutComplianceItems | PutInventory from ssm.amazonaws.com, nothing else', () => {
+    const { pattern } = ruleByDetailType('AWS API Call via CloudTrail');
+    expect(pattern).toEqual({
+      source: ['aws.ssm'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: { eventSource: ['ssm.amazonaws.com'], eventName: ['PutComplianceItems', 'PutInventory'] },
+    });
+    expect(matchingFixtures(pattern)).toEqual([
+      'putInventoryPatch',
+      'putInventorySoftware',
+      'putComplianceItemsInstance',
+      'putComplianceItemsHashOnly',
+      'putComplianceItemsHybrid',
+    ]);
+  });
+
+  it('native rule: Configuration Compliance State Change of managed instances, both statuses', () => {
+    const { pattern } = ruleByDetailType('Configuration Compliance State Change');
+    expect(matchingFixtures(pattern)).toEqual(['nativePatchNonCompliant', 'nativeAssociationCompliant']);
+    const other = loadEvent('nativePatchNonCompliant');
+    other.detail['resource-type'] = 'AWS::EC2::Instance';
+    expect(matchesEventPattern(pattern, other)).toBe(false);
+  });
+
+  it('delivers both rules to the triage queue, each target with its own DLQ and retry policy', () => {
+    const queueId = logicalIdOf('AWS::SQS::Queue', 'TriageQueue');
+    const dlqArns = new Set<string>();
+    for (const detailType of ['AWS API Call via CloudTrail', 'Configuration Compliance State Change']) {
+      const { targets } = ruleByDetailType(detailType);
+      expect(targets).toHaveLength(1);
+      const target = targets[0]!;
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+      expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 });
+      const dlq = renderArn((target.DeadLetterConfig as { Arn: unknown }).Arn);
+      expect(dlq).toMatch(/TargetDeadLetterQueue/);
+      dlqArns.add(dlq);
+    }
+    expect(dlqArns.size).toBe(2);
+  });
+
+  it('lets EventBridge send to the triage queue only from these rules', () => {
+    const queueId = logicalIdOf('AWS::SQS::Queue', 'TriageQueue');
+    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([, policy]) =>
+      (policy.Properties.Queues as Array<{ Ref: string }>).some((queue) => queue.Ref === queueId),
+    );
+    const statements = policies.flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement);
+    const eventsStatements = statements.filter((s) => JSON.stringify(s.Principal).includes('events.amazonaws.com'));
+    expect(eventsStatements).toHaveLength(2);
+    const ruleIds = eventsStatements.map((statement) => {
+      expect(statement.Action).toBe('sqs:SendMessage');
+      return renderArn((statement.Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn']);
+    });
+    expect(ruleIds.sort()).toEqual([
+      `\${${ruleByDetailType('AWS API Call via CloudTrail').logicalId}.Arn}`,
+      `\${${ruleByDetailType('Configuration Compliance State Change').logicalId}.Arn}`,
+    ].sort());
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('creates no trail by default (reuses the account trail)', () => {
+    template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+  });
+});
+
+describe('triage queue and event source mapping', () => {
+  it('queue: customer-managed KMS, DLQ after 5 receives, visibility 6x the function timeout', () => {
+    const keyId = logicalIdOf('AWS::KMS::Key', 'PipelineKey');
+    const dlqId = logicalIdOf('AWS::SQS::Queue', 'TriageDeadLetterQueue');
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      VisibilityTimeout: 1800,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Reads nodes'), Timeout: 300 });
+  });
+
+  it('every queue (DLQs included) is KMS-encrypted and SSL-only', () => {
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+    // triage queue + its DLQ, two intake target DLQs, follow-up and sweep DLQs
+    expect(queues).toHaveLength(6);
+    const keyId = logicalIdOf('AWS::KMS::Key', 'PipelineKey');
+    const sslOnly = new Set(
+      resourcesOfType(template, 'AWS::SQS::QueuePolicy')
+        .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('aws:SecureTransport'))
+        .flatMap(([, policy]) => (policy.Properties.Queues as Array<{ Ref: string }>).map((queue) => queue.Ref)),
+    );
+    for (const [id, queue] of queues) {
+      expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(sslOnly.has(id)).toBe(true);
+    }
+  });
+
+  it('event source mapping: batch 100, window 30 s, maxConcurrency 5, partial batch failures', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'TriageQueue'), 'Arn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^TriageFunction') },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 30,
+      ScalingConfig: { MaximumConcurrency: 5 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});
+
+describe('topics and key', () => {
+  it('key: rotation on, usable by EventBridge and CloudWatch alarms', () => {
+    const [, key] = resourcesOfType(template, 'AWS::KMS::Key')[0]!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const statements = (key.Properties.KeyPolicy as { Statement: Array<{ Principal: unknown; Action: string[] }> }).Statement;
+    const byService = (service: string) => statements.find((s) => JSON.stringify(s.Principal).includes(service));
+    expect(byService('cloudwatch.amazonaws.com')?.Action).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
+    expect(byService('events.amazonaws.com')?.Action).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey']));
+  });
+
+  it('alert and ops topics are KMS-encrypted with that key and SSL-only', () => {
+    const keyId = logicalIdOf('AWS::KMS::Key', 'PipelineKey');
+    const topics = resourcesOfType(template, 'AWS::SNS::Topic');
+    expect(topics.map(([id]) => id).sort()).toEqual([expect.stringMatching(/AlertTopic/), expect.stringMatching(/OpsTopic/)]);
+    for (const [, topic] of topics) expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    const sslPolicies = resourcesOfType(template, 'AWS::SNS::TopicPolicy').filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'),
+    );
+    expect(sslPolicies).toHaveLength(2);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('functions', () => {
+  const SERVICES = ['triage', 'follow-up', 'sweep'];
+
+  it('three Node.js 22 arm64 functions, each with its own role and log group (90 days)', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(3);
+    const roles = new Set<string>();
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Handler).toBe('index.handler');
+      roles.add(renderArn(fn.Properties.Role));
+    }
+    expect(roles.size).toBe(3);
+    const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+    expect(logGroups).toHaveLength(3);
+    for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(90);
+  });
+
+  it('environment follows the common contract', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const services = functions.map(([, fn]) => {
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(parseSettings(JSON.parse(env.AUTOPILOT_SETTINGS as string), 'template')).toEqual(DEFAULT_SETTINGS);
+      expect(env.ALERT_TOPIC_ARN).toEqual({ Ref: logicalIdOf('AWS::SNS::Topic', 'AlertTopic') });
+      expect(env.LEDGER_TABLE_NAME).toEqual({ Ref: logicalIdOf('AWS::DynamoDB::Table', 'RemediationLedger') });
+      expect(env.EVENT_BUS_NAME).toBe('default');
+      expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('SsmComplianceAutopilot');
+      const ownRoles = env.OWN_ROLE_NAMES as { 'Fn::Join': [string, Array<{ Ref: string }>] };
+      expect(ownRoles['Fn::Join'][0]).toBe(',');
+      expect(ownRoles['Fn::Join'][1].map((ref) => ref.Ref)).toEqual([
+        expect.stringMatching(/^TriageRole/),
+        expect.stringMatching(/^FollowUpRole/),
+        expect.stringMatching(/^SweepRole/),
+      ]);
+      return env.POWERTOOLS_SERVICE_NAME;
+    });
+    expect(services.sort()).toEqual([...SERVICES].sort());
+  });
+
+  it('follow-up rule: AWS-RunPatchBaseline command status changes, with DLQ and retries', () => {
+    const { pattern, targets } = ruleByDetailType('EC2 Command Invocation Status-change Notification');
+    expect(pattern).toEqual({
+      source: ['aws.ssm'],
+      'detail-type': ['EC2 Command Invocation Status-change Notification'],
+      detail: { 'document-name': ['AWS-RunPatchBaseline'] },
+    });
+    expect(matchingFixtures(pattern)).toEqual(['commandStatusSuccess']);
+    const otherDocument = loadEvent('commandStatusSuccess');
+    otherDocument.detail['document-name'] = 'AWS-RunShellScript';
+    expect(matchesEventPattern(pattern, otherDocument)).toBe(false);
+    expect(targets[0]).toMatchObject({
+      Arn: { 'Fn::GetAtt': [expect.stringMatching(/^FollowUpFunction/), 'Arn'] },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^FollowUpDeadLetterQueue/), 'Arn'] } },
+      RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'follow-up' }) },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FollowUpDeadLetterQueue'), 'Arn'] } },
+    });
+  });
+
+  it('sweep runs every 15 minutes, with a DLQ for missed runs', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SweepFunction'), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SweepDeadLetterQueue'), 'Arn'] } },
+        }),
+      ],
+    });
+  });
+});
+
+describe('remediation ledger table', () => {
+  it('pk/sk strings, on-demand, PITR, KMS, TTL expiresAt, retained', () => {
+    const [[, table]] = [resourcesOfType(template, 'AWS::DynamoDB::Table')[0]!];
+    expect(table.Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [logicalIdOf('AWS::KMS::Key', 'PipelineKey'), 'Arn'] } },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('IAM scope', () => {
+  const sendCommand = () => identityStatements(template).filter(({ statement }) => actionsOf(statement).includes('ssm:SendCommand'));
+
+  it('never grants ssm:SendCommand (or ssm:*) on "*"', () => {
+    for (const { statement } of identityStatements(template)) {
+      if (resourcesOf(statement).includes('*')) {
+        expect(actionsOf(statement).filter((action) => action === 'ssm:SendCommand' || action === 'ssm:*' || action === '*')).toEqual([]);
+      }
+    }
+  });
+
+  it('SendCommand: the AWS-RunPatchBaseline document, and only nodes tagged ComplianceAutopilot=auto', () => {
+    const statements = sendCommand();
+    const triageOrSweep = statements.every(({ roles }) => roles.every((role) => /^(Triage|Sweep)Role/.test(role)));
+    expect(triageOrSweep).toBe(true);
+    const documents = statements.filter(({ statement }) => statement.Sid === 'SendPatchDocument');
+    const nodes = statements.filter(({ statement }) => statement.Sid === 'SendCommandToNodes');
+    expect(documents).toHaveLength(2);
+    expect(nodes).toHaveLength(2);
+    expect(documents.length + nodes.length).toBe(statements.length);
+    for (const { statement } of documents) {
+      expect(resourcesOf(statement).map(renderArn)).toEqual(['arn:${AWS::Partition}:ssm:${AWS::Region}::document/AWS-RunPatchBaseline']);
+      expect(statement.Condition).toBeUndefined();
+    }
+    for (const { statement } of nodes) {
+      expect(resourcesOf(statement).map(renderArn)).toEqual([
+        'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*',
+        'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:managed-instance/*',
+      ]);
+      expect(statement.Condition).toEqual({ StringEqualsIgnoreCase: { 'ssm:resourceTag/ComplianceAutopilot': 'auto' } });
+    }
+  });
+
+  it('follow-up may read command invocations but not send commands or read node state', () => {
+    const followUp = identityStatements(template).filter(({ roles }) => roles.some((role) => role.startsWith('FollowUpRole')));
+    const actions = followUp.flatMap(({ statement }) => actionsOf(statement));
+    expect(actions).toEqual(expect.arrayContaining(['ssm:GetCommandInvocation', 'sns:Publish', 'events:PutEvents']));
+    expect(actions).not.toContain('ssm:SendCommand');
+    expect(actions).not.toContain('ssm:DescribeInstancePatches');
+  });
+
+  it('no calendar or association grants by default; events:PutEvents on the default bus only', () => {
+    const all = identityStatements(template).map(({ statement }) => statement);
+    expect(all.flatMap(actionsOf)).not.toContain('ssm:GetCalendarState');
+    expect(all.flatMap(actionsOf)).not.toContain('ssm:StartAssociationsOnce');
+    for (const statement of all.filter((s) => actionsOf(s).includes('events:PutEvents'))) {
+      expect(resourcesOf(statement).map(renderArn)).toEqual(['arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default']);
+    }
+  });
+});
+
+describe('operations', () => {
+  const opsTopic = () => ({ Ref: logicalIdOf('AWS::SNS::Topic', 'OpsTopic') });
+
+  it('alarms on every DLQ depth, each function error, malformed events and queue age, to the ops topic', () => {
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    expect(alarms).toHaveLength(5 + 3 + 1 + 1);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([opsTopic()]);
+      expect(alarm.OKActions).toEqual([opsTopic()]);
+    }
+    const dlqAlarms = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(dlqAlarms).toHaveLength(5);
+    for (const alarm of dlqAlarms) expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(3);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: 'MalformedEvents',
+        Namespace: 'SsmComplianceAutopilot',
+        Dimensions: [{ Name: 'service', Value: 'triage' }],
+        Statistic: 'Sum',
+        Threshold: 0,
+      }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 1800, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'TriageQueue'), 'QueueName'] } }] }),
+    );
+  });
+
+  it('dashboard shows queue, errors, malformed events and commands sent', () => {
+    const [, dashboard] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0]!;
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const text of ['ApproximateAgeOfOldestMessage', 'Errors', 'Duration', 'ConcurrentExecutions', 'MalformedEvents', 'CommandsSent']) {
+      expect(body).toContain(text);
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('AwsSolutions passes: every finding fixed or acknowledged with a reason', () => {
+    expect(nagViolations()).toEqual([]);
+  });
+});
