@@ -161,7 +161,9 @@ const snapshotSchema = z.looseObject({
 
 /**
  * Parses a snapshot, throwing an error that names each wrong field (`patchState.MissingCount: ...`).
- * `now` stands in for a missing `capturedAt`.
+ * A missing `capturedAt` becomes the latest time the snapshot itself mentions (last ping, last patch
+ * operation, association runs, commands), so replaying an old hand-made snapshot does not turn it
+ * stale; `now` only when the snapshot holds no time at all.
  */
 export function parseSnapshot(input: unknown, origin: string, now: Date = new Date()): NodeSnapshot {
   const result = snapshotSchema.safeParse(input);
@@ -174,7 +176,7 @@ export function parseSnapshot(input: unknown, origin: string, now: Date = new Da
   const snapshot: NodeSnapshot = {
     ...data,
     instanceId,
-    capturedAt: data.capturedAt ?? now.toISOString(),
+    capturedAt: data.capturedAt ?? latestMentionedTime(data) ?? now.toISOString(),
     instanceInformation: data.instanceInformation ?? null,
     patchState: data.patchState ?? null,
   } as NodeSnapshot;
@@ -183,4 +185,16 @@ export function parseSnapshot(input: unknown, origin: string, now: Date = new Da
     if (snapshot[key] === null) delete snapshot[key];
   }
   return snapshot;
+}
+
+function latestMentionedTime(data: z.infer<typeof snapshotSchema>): string | undefined {
+  const times = [
+    data.instanceInformation?.LastPingDateTime,
+    data.patchState?.OperationEndTime,
+    ...(data.associationStatuses ?? []).map((association) => association.ExecutionDate),
+    ...(data.commandInvocations ?? []).map((invocation) => invocation.RequestedDateTime),
+    ...(data.complianceItems ?? []).map((item) => item.ExecutionSummary?.ExecutionTime),
+  ].filter((time): time is string => typeof time === 'string');
+  if (times.length === 0) return undefined;
+  return times.reduce((latest, time) => (time > latest ? time : latest));
 }

@@ -36,6 +36,19 @@ describe('parseSnapshot', () => {
     expect(diagnose(snapshot, DEFAULT_SETTINGS).causes.map((cause) => cause.code)).toEqual(['PATCH_SCAN_MISSING']);
   });
 
+  test('without capturedAt, "now" is the latest time the snapshot mentions (an old snapshot does not turn stale)', () => {
+    const snapshot = parseSnapshot(
+      {
+        instanceInformation: { InstanceId: 'i-0abc', PingStatus: 'Online', PlatformType: 'Linux', LastPingDateTime: '2024-03-01T10:00:00Z' },
+        patchState: { InstanceId: 'i-0abc', MissingCount: 2, OperationEndTime: '2024-02-29T02:00:00Z' },
+      },
+      'test',
+      new Date('2026-11-20T00:00:00Z'),
+    );
+    expect(snapshot.capturedAt).toBe('2024-03-01T10:00:00.000Z');
+    expect(diagnose(snapshot, DEFAULT_SETTINGS).causes.map((cause) => cause.code)).toEqual(['MISSING_PATCHES']);
+  });
+
   test('raw API responses are unwrapped, epoch-second times converted, tag lists accepted', () => {
     const snapshot = parseSnapshot(
       {
