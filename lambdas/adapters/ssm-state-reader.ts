@@ -85,6 +85,11 @@ export interface SsmStateReaderOptions {
   tagIndexTtlMs?: number;
   /** With no patch state, look this far back for patch commands. Default 7 days. */
   commandLookbackHours?: number;
+  /**
+   * `dirty-only` (default, the pipeline): detail calls only for nodes whose summary is not clean.
+   * `always` (the diagnose CLI, one node): detail calls for every node, so nothing is assumed.
+   */
+  detail?: 'dirty-only' | 'always';
 }
 
 type ReadAllResult = SnapshotReadResult & { skipped: NodeSummary[] };
@@ -96,6 +101,7 @@ export class SsmStateReader implements NodeStateReader {
   private readonly tagIndexTtlMs: number;
   private readonly commandLookbackHours: number;
   private readonly regionOverride: string | undefined;
+  private readonly detailMode: 'dirty-only' | 'always';
   private tagIndex: { loadedAt: number; valueByNode: Map<string, string> } | null = null;
 
   constructor(options: SsmStateReaderOptions) {
@@ -105,6 +111,7 @@ export class SsmStateReader implements NodeStateReader {
     this.tagIndexTtlMs = options.tagIndexTtlMs ?? 5 * 60_000;
     this.commandLookbackHours = options.commandLookbackHours ?? 24 * 7;
     this.regionOverride = options.region;
+    this.detailMode = options.detail ?? 'dirty-only';
   }
 
   async readSnapshots(instanceIds: string[], options: ReadOptions = {}): Promise<ReadAllResult> {
@@ -317,7 +324,7 @@ export class SsmStateReader implements NodeStateReader {
       complianceSummaries: summary.nonCompliantSummaries,
       tags: { ...summary.tags },
     };
-    if (this.isSummaryClean(summary)) {
+    if (this.detailMode === 'dirty-only' && this.isSummaryClean(summary)) {
       // Clean summary: no non-installed patch counts and no non-compliant type, so these are known empty.
       snapshot.patches = [];
       snapshot.complianceItems = [];

@@ -208,6 +208,18 @@ describe('detail only for dirty nodes', () => {
     expect(diagnose(snapshot, DEFAULT_SETTINGS).causes.map((cause) => cause.code)).toEqual(['CUSTOM_NONCOMPLIANT']);
   });
 
+  test('detail "always" reads the detail of clean nodes too (the CLI)', async () => {
+    const ids = nodeIds(2);
+    serveFleet(new Set(ids));
+    const reader = new SsmStateReader({ client, settings: DEFAULT_SETTINGS, clock: fixedClock, detail: 'always' });
+    const result = await reader.readSnapshots(ids);
+    expect(ssm.commandCalls(DescribeInstanceAssociationsStatusCommand)).toHaveLength(2);
+    expect(ssm.commandCalls(ListCommandInvocationsCommand)).toHaveLength(2);
+    // Nothing to list: no patch in a non-installed state, no non-Patch compliance type.
+    expect(ssm.commandCalls(DescribeInstancePatchesCommand)).toHaveLength(0);
+    expect(result.snapshots.every((snapshot) => Array.isArray(snapshot.commandInvocations))).toBe(true);
+  });
+
   test('needsDetail=false skips the node with its summary and fingerprint', async () => {
     const ids = nodeIds(3);
     serveFleet(new Set(ids), { dirty: new Set(ids) });
