@@ -128,7 +128,7 @@ export class SsmStateReader implements NodeStateReader {
       scopeTags = await this.scopeTagIndex();
     } catch (error) {
       // Without the scope tag the policy could act on an opted-out node: retry the whole batch later.
-      result.failed.push(...wellFormed.map((id) => failure(id, 'ListTags(DescribeInstanceInformation tag filter)', error)));
+      result.failed.push(...wellFormed.map((id) => failure(id, 'scope tag index (DescribeInstanceInformation tag filter)', error)));
       return result;
     }
 

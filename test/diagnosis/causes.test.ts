@@ -299,6 +299,12 @@ describe('reachability and scan data', () => {
     expect(causeOf(snapshot, 'NODE_UNREACHABLE').remediation).toBe('NOTIFY');
   });
 
+  test('a hand-written snapshot without PingStatus is not called unreachable', () => {
+    const snapshot = healthyLinux();
+    snapshot.instanceInformation = { InstanceId: snapshot.instanceId, PlatformType: 'Linux' };
+    expect(codes(snapshot)).toEqual([]);
+  });
+
   test('an unreachable node with missing patches lists both causes', () => {
     const snapshot = withPatchState(healthyLinux(), { MissingCount: 5 });
     snapshot.instanceInformation = { ...snapshot.instanceInformation!, PingStatus: 'ConnectionLost' };

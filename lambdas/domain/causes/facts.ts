@@ -60,7 +60,10 @@ export interface NodeFacts {
   now: Date;
   platform: Platform;
   pingStatus: string | undefined;
-  /** Agent Online and listed by DescribeInstanceInformation. */
+  /**
+   * Listed by DescribeInstanceInformation and not reported offline. A hand-written snapshot without
+   * PingStatus is given the benefit of the doubt: only ConnectionLost/Inactive prove unreachability.
+   */
   reachable: boolean;
   patchState: InstancePatchState | null;
   counts: PatchCounts;
@@ -142,7 +145,7 @@ export function buildFacts(snapshot: NodeSnapshot): NodeFacts {
     now: parseTime(snapshot.capturedAt) ?? new Date(),
     platform: platformOf(snapshot),
     pingStatus,
-    reachable: snapshot.instanceInformation !== null && pingStatus === 'Online',
+    reachable: snapshot.instanceInformation !== null && (pingStatus === undefined || pingStatus === 'Online'),
     patchState,
     counts,
     patches,

@@ -6,7 +6,7 @@ export const NodeUnreachableCause: CauseRule = {
   code: 'NODE_UNREACHABLE',
   evaluate(facts) {
     const info = facts.snapshot.instanceInformation;
-    if (info !== null && facts.pingStatus === 'Online') return null;
+    if (facts.reachable) return null;
     const hasOtherData =
       facts.patchState !== null ||
       facts.patches.length > 0 ||
@@ -17,7 +17,7 @@ export const NodeUnreachableCause: CauseRule = {
     const summary =
       info === null
         ? 'Node is not listed by DescribeInstanceInformation (stopped, terminated or deregistered) but still has compliance data'
-        : `SSM agent is ${facts.pingStatus ?? 'in an unknown state'}, last ping ${info.LastPingDateTime ?? 'unknown'}: nothing can be run on it`;
+        : `SSM agent is ${facts.pingStatus ?? 'not Online'}, last ping ${info.LastPingDateTime ?? 'unknown'}: nothing can be run on it`;
     return {
       code: 'NODE_UNREACHABLE',
       remediation: 'NOTIFY',
