@@ -82,6 +82,15 @@ describe('event intake rules', () => {
       const dlq = renderArn((target.DeadLetterConfig as { Arn: unknown }).Arn);
       expect(dlq).toMatch(/TargetDeadLetterQueue/);
       dlqArns.add(dlq);
+      // EventBridge may write to that DLQ only for this rule.
+      const dlqId = dlq.replace(/^\$\{(.*)\.Arn\}$/, '$1');
+      const dlqPolicy = resourcesOfType(template, 'AWS::SQS::QueuePolicy').find(([, policy]) =>
+        (policy.Properties.Queues as Array<{ Ref: string }>).some((queue) => queue.Ref === dlqId),
+      );
+      const statements = (dlqPolicy![1].Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+      const fromEvents = statements.filter((statement) => JSON.stringify(statement.Principal).includes('events.amazonaws.com'));
+      expect(fromEvents).toHaveLength(1);
+      expect(fromEvents[0]!.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleByDetailType(detailType).logicalId, 'Arn'] } } });
     }
     expect(dlqArns.size).toBe(2);
   });
