@@ -35,8 +35,27 @@ export const EVENT_BUS_NAME = 'default';
 
 const HANDLERS_DIR = path.join(__dirname, '..', 'lambdas', 'handlers');
 
+/** Entry files of the three handlers. */
+export interface HandlerEntries {
+  readonly triage: string;
+  readonly followUp: string;
+  readonly sweep: string;
+}
+
+export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
+  triage: path.join(HANDLERS_DIR, 'triage.ts'),
+  followUp: path.join(HANDLERS_DIR, 'follow-up.ts'),
+  sweep: path.join(HANDLERS_DIR, 'sweep.ts'),
+};
+
 export interface AutopilotStackProps extends StackProps {
   readonly config: AutopilotConfig;
+  /**
+   * Where the handler modules are. Template tests point this at a fixture so that they assert the
+   * infrastructure independently of the handlers' code.
+   * @default DEFAULT_HANDLER_ENTRIES (lambdas/handlers/*.ts)
+   */
+  readonly handlerEntries?: HandlerEntries;
 }
 
 export class AutopilotStack extends Stack {
@@ -51,6 +70,7 @@ export class AutopilotStack extends Stack {
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
     const { infra, settings } = props.config;
+    const entries = props.handlerEntries ?? DEFAULT_HANDLER_ENTRIES;
     const logRetention = infra.logRetentionDays as logs.RetentionDays;
     const key = new PipelineKey(this, 'PipelineKey').key;
 
@@ -89,7 +109,7 @@ export class AutopilotStack extends Stack {
       EVENT_BUS_NAME,
     };
     this.triage = new AutopilotFunction(this, 'Triage', {
-      entry: path.join(HANDLERS_DIR, 'triage.ts'),
+      entry: entries.triage,
       serviceName: 'triage',
       description: 'Reads nodes named by compliance events, diagnoses, remediates or alerts',
       timeout: triageTimeout,
@@ -97,7 +117,7 @@ export class AutopilotStack extends Stack {
       logRetention,
     });
     this.followUp = new AutopilotFunction(this, 'FollowUp', {
-      entry: path.join(HANDLERS_DIR, 'follow-up.ts'),
+      entry: entries.followUp,
       serviceName: 'follow-up',
       description: 'Follows AWS-RunPatchBaseline commands of the autopilot to their end',
       timeout: Duration.seconds(60),
@@ -106,7 +126,7 @@ export class AutopilotStack extends Stack {
       deadLetterQueue: followUpFailures,
     });
     this.sweep = new AutopilotFunction(this, 'Sweep', {
-      entry: path.join(HANDLERS_DIR, 'sweep.ts'),
+      entry: entries.sweep,
       serviceName: 'sweep',
       description: 'Re-evaluates deferred nodes, stale locks and nodes still non-compliant after a command',
       timeout: Duration.minutes(5),

@@ -26,7 +26,13 @@ export function buildApp(context: Record<string, unknown> = {}, options: SynthOp
     context: { ...CDK_JSON_CONTEXT, ...context, 'aws:cdk:bundling-stacks': [] },
   });
   const config = loadConfig(app.node.getAllContext());
-  const stack = new AutopilotStack(app, config.infra.stackName, { config });
+  // Bundling is skipped, so the handlers' code does not matter here: a fixture entry keeps these
+  // template tests independent of it (the real entries are exercised by `cdk synth` in .ci/run).
+  const fixtureEntry = join(__dirname, 'fixtures', 'sample-handler.ts');
+  const stack = new AutopilotStack(app, config.infra.stackName, {
+    config,
+    handlerEntries: { triage: fixtureEntry, followUp: fixtureEntry, sweep: fixtureEntry },
+  });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config };
 }
