@@ -104,3 +104,141 @@ export interface OperationalSink {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Remediation ledger, remediator, change calendar (implemented by adapters/dynamo-ledger.ts,
+// adapters/ssm-remediator.ts, adapters/ssm-calendar.ts)
+// ---------------------------------------------------------------------------------------------
+
+import type { CauseCode, RemediationAction } from './domain/types';
+import type { DeferralGuard } from './domain/alerts/types';
+
+/**
+ * A node's command slot. Held from just BEFORE SendCommand until the follow-up sees the command end
+ * (or the sweep finds it stale). At most one per node; the account-wide caps count them.
+ */
+export interface CommandLock {
+  instanceId: string;
+  /** Random per acquisition: a release only removes the lock it acquired. */
+  lockToken: string;
+  action: RemediationAction;
+  causes: CauseCode[];
+  /** True when the command may reboot the node (counts against `maxRebootsInFlight`). */
+  reboot: boolean;
+  /** ISO. */
+  acquiredAt: string;
+  /** Set once SendCommand returned. */
+  commandId?: string;
+}
+
+export interface AlertMark {
+  fingerprint: string;
+  /** ISO. */
+  sentAt: string;
+}
+
+export interface NodeDeferral {
+  guard: DeferralGuard;
+  reason: string;
+  /** ISO, first time this deferral was recorded (kept while the same guard keeps deferring). */
+  since: string;
+}
+
+/** What the ledger remembers about one node. */
+export interface NodeLedgerRecord {
+  instanceId: string;
+  /** ISO, first time the pipeline evaluated the node. */
+  firstSeenAt?: string;
+  /** ISO, when the last remediation command ended (cooldown). */
+  lastCommandEndedAt?: string;
+  /** Remediation attempts per cause: ISO times inside the attempt window. */
+  attempts: Partial<Record<CauseCode, string[]>>;
+  deferral?: NodeDeferral;
+  /** Last alert per key (a cause code, or an alert kind such as REMEDIATION_EXHAUSTED). */
+  alerts: Record<string, AlertMark>;
+  /** Causes alerted and not resolved yet (one "resolved" message when the node turns compliant). */
+  openCauses: CauseCode[];
+  /** Summary fingerprint at the last evaluation (NodeSummary.fingerprint) and when that was (ISO). */
+  summaryFingerprint?: string;
+  lastEvaluatedAt?: string;
+  lock?: CommandLock;
+}
+
+export interface InFlightState {
+  remediations: number;
+  reboots: number;
+  locks: CommandLock[];
+}
+
+export interface LockRequest {
+  instanceId: string;
+  action: RemediationAction;
+  causes: CauseCode[];
+  reboot: boolean;
+  now: Date;
+  maxRemediationsInFlight: number;
+  maxRebootsInFlight: number;
+}
+
+export type LockAcquireResult =
+  | { acquired: true; lock: CommandLock }
+  | { acquired: false; reason: 'IN_FLIGHT' | 'REMEDIATION_CAP' | 'REBOOT_CAP'; holder?: CommandLock };
+
+export interface EvaluationRecord {
+  instanceId: string;
+  at: Date;
+  summaryFingerprint?: string;
+  /** A deferral to remember, or null to clear the one recorded. Undefined leaves it as it is. */
+  deferral?: Omit<NodeDeferral, 'since'> | null;
+}
+
+/**
+ * The pipeline's memory. Every write that two handlers could race on is a conditional write: one
+ * lock per node, caps held under concurrency, one alert per fingerprint, one "resolved" message.
+ */
+export interface RemediationLedger {
+  readNodes(instanceIds: readonly string[]): Promise<Map<string, NodeLedgerRecord>>;
+  readInFlight(): Promise<InFlightState>;
+  /** Atomically: no lock on the node, remediation cap (and reboot cap if `reboot`) not reached. */
+  acquireLock(request: LockRequest): Promise<LockAcquireResult>;
+  attachCommand(lock: CommandLock, commandId: string): Promise<void>;
+  /** Removes this exact lock; `commandEnded` also starts the cooldown. False when it was not held. */
+  releaseLock(lock: CommandLock, outcome: { commandEnded: boolean; at: Date }): Promise<boolean>;
+  /** Follow-up: releases the node's lock if it is for this command. Returns the released lock. */
+  releaseByCommand(instanceId: string, commandId: string, endedAt: Date): Promise<CommandLock | null>;
+  recordAttempts(instanceId: string, causes: readonly CauseCode[], at: Date, windowHours: number): Promise<void>;
+  /** True when this caller may send the alert (first with this fingerprint, or the last one is older than repeatHours). */
+  claimAlert(instanceId: string, key: string, fingerprint: string, now: Date, repeatHours: number): Promise<boolean>;
+  /** Adds alerted causes to the node's open set. */
+  markOpenCauses(instanceId: string, causes: readonly CauseCode[]): Promise<void>;
+  /** Node is compliant: atomically empties the open set and returns what it held (only one caller gets them). */
+  takeOpenCauses(instanceId: string): Promise<CauseCode[]>;
+  recordEvaluation(record: EvaluationRecord): Promise<void>;
+}
+
+export interface SendCommandRequest {
+  instanceIds: string[];
+  action: 'INSTALL_PATCHES' | 'REBOOT_NODE';
+  causes: CauseCode[];
+}
+
+export interface SendCommandResult {
+  commandId?: string;
+  /** Nodes SSM rejected (InvalidInstanceId: deregistered or not Online); the caller releases their locks. */
+  rejectedInstanceIds: string[];
+  error?: string;
+}
+
+export interface Remediator {
+  /** One RunPatchBaseline Install for up to 50 nodes sharing the same decision. */
+  sendPatchCommand(request: SendCommandRequest): Promise<SendCommandResult>;
+  /** StartAssociationsOnce. */
+  rerunAssociations(associationIds: readonly string[]): Promise<void>;
+}
+
+export type CalendarState = 'OPEN' | 'CLOSED';
+
+export interface CalendarReader {
+  /** Combined state of the calendars (CLOSED when any is CLOSED); OPEN when none are configured. */
+  state(calendarNames: readonly string[], at: Date): Promise<{ state: CalendarState; closedBy?: string[] }>;
+}
