@@ -1,0 +1,348 @@
+/**
+ * diagnose: why is this node non-compliant, and what would the autopilot do about it?
+ *
+ *   npm run diagnose -- --instance i-0123456789abcdef0 [--region eu-west-1] [--profile p] [--save-snapshot f.json]
+ *   npm run diagnose -- --snapshot examples/pending-reboot.json [--json] [--config settings.json]
+ *
+ * Live mode makes read-only SSM calls only (the same reader the triage Lambda uses).
+ * Exit codes: 0 a diagnosis was made (compliant or not); 2 bad arguments, settings or snapshot;
+ * 3 AWS error (credentials, permissions, unknown node, throttling).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { createSsmClient } from '../lambdas/adapters/ssm-client';
+import { SsmStateReader } from '../lambdas/adapters/ssm-state-reader';
+import { diagnose } from '../lambdas/domain/diagnose';
+import { planRemediation } from '../lambdas/domain/policy/plan';
+import { DEFAULT_SETTINGS, parseSettings, type AutopilotSettings } from '../lambdas/domain/settings';
+import { parseSnapshot } from '../lambdas/domain/snapshot-schema';
+import type { Cause, Decision, Diagnosis, NodeSnapshot } from '../lambdas/domain/types';
+
+export const USAGE = `Usage:
+  npm run diagnose -- --instance <id> [--region <region>] [--profile <profile>] [--save-snapshot <file>] [--json] [--config <file>]
+  npm run diagnose -- --snapshot <file> [--json] [--config <file>]
+
+Options:
+  --instance <id>         Diagnose a live managed node (i-... or mi-...). Read-only SSM calls.
+  --region <region>       AWS region of the node (default: AWS_REGION / your profile's region).
+  --profile <profile>     AWS named profile to use.
+  --save-snapshot <file>  With --instance: also write the snapshot that was read to <file>.
+  --snapshot <file>       Diagnose a saved snapshot offline (see examples/).
+  --json                  Print one JSON object instead of the readable report.
+  --config <file>         AutopilotSettings JSON for the decision (default: built-in defaults).
+  -h, --help              Show this help.
+
+Exit codes: 0 diagnosis made (compliant or not), 2 bad arguments/settings/snapshot, 3 AWS error.`;
+
+export const EXIT_OK = 0;
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_AWS_ERROR = 3;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readFile: (path: string) => Promise<string>;
+  writeFile: (path: string, content: string) => Promise<void>;
+  /** Where --profile is set (the SDK's default credential chain reads AWS_PROFILE). */
+  env: NodeJS.ProcessEnv;
+  createSsmClient: (options: { region?: string }) => SSMClient;
+}
+
+export const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readFile: (path) => readFile(path, 'utf8'),
+  writeFile: (path, content) => writeFile(path, content, 'utf8'),
+  env: process.env,
+  createSsmClient: (options) => createSsmClient(options),
+};
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+interface CliOptions {
+  instance?: string;
+  region?: string;
+  profile?: string;
+  saveSnapshot?: string;
+  snapshot?: string;
+  json: boolean;
+  config?: string;
+  help: boolean;
+}
+
+function parseCliArgs(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        instance: { type: 'string' },
+        region: { type: 'string' },
+        profile: { type: 'string' },
+        'save-snapshot': { type: 'string' },
+        snapshot: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new CliError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`, EXIT_BAD_INPUT);
+  }
+  const values = parsed.values;
+  const options: CliOptions = {
+    json: values.json ?? false,
+    help: values.help ?? false,
+    ...(values.instance !== undefined ? { instance: values.instance } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    ...(values['save-snapshot'] !== undefined ? { saveSnapshot: values['save-snapshot'] } : {}),
+    ...(values.snapshot !== undefined ? { snapshot: values.snapshot } : {}),
+    ...(values.config !== undefined ? { config: values.config } : {}),
+  };
+  if (options.help) return options;
+  const bad = (message: string) => new CliError(`${message}\n\n${USAGE}`, EXIT_BAD_INPUT);
+  if (options.instance === undefined && options.snapshot === undefined) throw bad('Give either --instance <id> or --snapshot <file>.');
+  if (options.instance !== undefined && options.snapshot !== undefined) throw bad('--instance and --snapshot cannot be used together.');
+  if (options.snapshot !== undefined) {
+    for (const [flag, value] of [['--region', options.region], ['--profile', options.profile], ['--save-snapshot', options.saveSnapshot]] as const) {
+      if (value !== undefined) throw bad(`${flag} only applies to --instance.`);
+    }
+  }
+  if (options.instance !== undefined && !/^(i|mi)-[0-9a-f]{8,17}$/.test(options.instance)) {
+    throw bad(`--instance "${options.instance}" is not a managed node ID (i-0123456789abcdef0 or mi-0123456789abcdef0).`);
+  }
+  return options;
+}
+
+async function readJsonFile(io: CliIo, path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await io.readFile(path);
+  } catch (error) {
+    throw new CliError(`Cannot read ${what} ${path}: ${error instanceof Error ? error.message : String(error)}`, EXIT_BAD_INPUT);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError(`${what} ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, EXIT_BAD_INPUT);
+  }
+}
+
+async function loadSettings(io: CliIo, path: string | undefined): Promise<AutopilotSettings> {
+  if (path === undefined) return DEFAULT_SETTINGS;
+  const input = await readJsonFile(io, path, 'settings file');
+  try {
+    return parseSettings(input, `--config ${path}`);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), EXIT_BAD_INPUT);
+  }
+}
+
+async function loadSnapshotFile(io: CliIo, path: string): Promise<NodeSnapshot> {
+  const input = await readJsonFile(io, path, 'snapshot file');
+  try {
+    return parseSnapshot(input, path);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), EXIT_BAD_INPUT);
+  }
+}
+
+function describeAwsError(message: string): string {
+  if (/CredentialsProviderError|Could not load credentials/i.test(message)) {
+    return `AWS credentials not found (CredentialsProviderError): configure credentials, or pass --profile <name>. Details: ${message}`;
+  }
+  if (/Region is missing/i.test(message)) return `AWS region not set: pass --region <region> or set AWS_REGION. Details: ${message}`;
+  if (/AccessDenied|not authorized/i.test(message)) return `Access denied by AWS: the caller needs read-only SSM permissions. Details: ${message}`;
+  return `AWS error: ${message}`;
+}
+
+async function readLiveSnapshot(io: CliIo, options: CliOptions, settings: AutopilotSettings): Promise<NodeSnapshot> {
+  const instanceId = options.instance ?? '';
+  // The SDK's default credential chain (fromIni inside credential-provider-node) reads AWS_PROFILE.
+  if (options.profile !== undefined) io.env['AWS_PROFILE'] = options.profile;
+  let result;
+  try {
+    const client = io.createSsmClient(options.region !== undefined ? { region: options.region } : {});
+    const reader = new SsmStateReader({ client, settings, detail: 'always' });
+    result = await reader.readSnapshots([instanceId]);
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new CliError(describeAwsError(message), EXIT_AWS_ERROR);
+  }
+  const failure = result.failed.find((entry) => entry.instanceId === instanceId);
+  if (failure) throw new CliError(describeAwsError(failure.error), EXIT_AWS_ERROR);
+  if (result.unknown.includes(instanceId)) {
+    throw new CliError(
+      `Node ${instanceId} is not known to Systems Manager in ${options.region ?? 'the default region'} (not managed, deregistered, or another region/account).`,
+      EXIT_AWS_ERROR,
+    );
+  }
+  const snapshot = result.snapshots.find((entry) => entry.instanceId === instanceId);
+  if (!snapshot) throw new CliError(`No snapshot was read for ${instanceId}.`, EXIT_AWS_ERROR);
+  if (options.saveSnapshot !== undefined) {
+    try {
+      await io.writeFile(options.saveSnapshot, `${JSON.stringify(snapshot, null, 2)}\n`);
+    } catch (error) {
+      throw new CliError(`Cannot write --save-snapshot ${options.saveSnapshot}: ${error instanceof Error ? error.message : String(error)}`, EXIT_BAD_INPUT);
+    }
+  }
+  return snapshot;
+}
+
+export interface CliReport {
+  instanceId: string;
+  nodeName?: string;
+  platform: Diagnosis['platform'];
+  capturedAt: string;
+  compliant: boolean;
+  causes: Array<Pick<Cause, 'code' | 'remediation' | 'severity' | 'summary' | 'evidence' | 'nextSteps' | 'consoleLinks'> & { associationIds?: string[] }>;
+  notes: string[];
+  decision: Pick<Decision, 'action' | 'reason' | 'dryRun' | 'nodeMode' | 'causes'> & { associationIds?: string[] };
+}
+
+export function buildReport(diagnosis: Diagnosis, decision: Decision): CliReport {
+  return {
+    instanceId: diagnosis.instanceId,
+    ...(diagnosis.nodeName !== undefined ? { nodeName: diagnosis.nodeName } : {}),
+    platform: diagnosis.platform,
+    capturedAt: diagnosis.capturedAt,
+    compliant: diagnosis.compliant,
+    causes: diagnosis.causes.map((cause) => ({
+      code: cause.code,
+      remediation: cause.remediation,
+      severity: cause.severity,
+      summary: cause.summary,
+      evidence: cause.evidence,
+      nextSteps: cause.nextSteps,
+      consoleLinks: cause.consoleLinks,
+      ...(cause.associationIds ? { associationIds: cause.associationIds } : {}),
+    })),
+    notes: diagnosis.notes ?? [],
+    decision: {
+      action: decision.action,
+      reason: decision.reason,
+      dryRun: decision.dryRun,
+      nodeMode: decision.nodeMode,
+      causes: decision.causes,
+      ...(decision.associationIds ? { associationIds: decision.associationIds } : {}),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readable report (to paste into a ticket)
+// ---------------------------------------------------------------------------------------------
+
+function isPatchList(value: unknown): value is { total: number; patches: Record<string, unknown>[]; truncated: boolean } {
+  return value !== null && typeof value === 'object' && 'patches' in value && Array.isArray((value as { patches: unknown }).patches);
+}
+
+function inline(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(inline).join(', ');
+  return Object.entries(value as Record<string, unknown>)
+    .filter(([, inner]) => inner !== null && inner !== undefined && inner !== '')
+    .map(([key, inner]) => `${key}=${inline(inner)}`)
+    .join(', ');
+}
+
+function renderEvidence(evidence: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(evidence)) {
+    if (isPatchList(value)) {
+      lines.push(`    ${key}: ${value.total} total${value.truncated ? ` (first ${value.patches.length} shown)` : ''}`);
+      for (const patch of value.patches) {
+        const cves = Array.isArray(patch['cveIds']) ? ` ${(patch['cveIds'] as string[]).join(' ')}` : '';
+        const kbId = typeof patch['kbId'] === 'string' ? patch['kbId'] : '';
+        // Linux titles start with the package name (= KBId); Windows titles end with "(KB...)".
+        const kb = kbId && !String(patch['title']).includes(kbId) ? `${kbId} ` : '';
+        lines.push(`      - ${kb}${String(patch['title'])} [${String(patch['severity'] ?? 'no severity')}]${cves}`);
+      }
+    } else if (Array.isArray(value) && value.some((entry) => entry !== null && typeof entry === 'object')) {
+      lines.push(`    ${key}:`);
+      for (const entry of value) lines.push(`      - ${inline(entry)}`);
+    } else {
+      lines.push(`    ${key}: ${inline(value)}`);
+    }
+  }
+  return lines;
+}
+
+export function renderText(report: CliReport): string {
+  const lines: string[] = [];
+  const name = report.nodeName ? ` (${report.nodeName})` : '';
+  lines.push(`Node ${report.instanceId}${name} - ${report.platform} - state read ${report.capturedAt}`);
+  lines.push(
+    report.compliant
+      ? 'Status: COMPLIANT (no cause found)'
+      : `Status: NON-COMPLIANT (${report.causes.length} cause${report.causes.length === 1 ? '' : 's'})`,
+  );
+  lines.push(
+    `Decision: ${report.decision.action}${report.decision.dryRun ? ' (dry run: nothing would be changed)' : ''} - ${report.decision.reason}`,
+  );
+  report.causes.forEach((cause, index) => {
+    lines.push('');
+    lines.push(`${index + 1}. ${cause.code} - severity ${cause.severity} - calls for ${cause.remediation}`);
+    lines.push(`   ${cause.summary}`);
+    lines.push('   Evidence:');
+    lines.push(...renderEvidence(cause.evidence));
+    lines.push('   Next steps:');
+    for (const step of cause.nextSteps) lines.push(`    - ${step}`);
+    if (cause.consoleLinks.length > 0) {
+      lines.push('   Console:');
+      for (const link of cause.consoleLinks) lines.push(`    - ${link.label}: ${link.url}`);
+    }
+  });
+  if (report.notes.length > 0) {
+    lines.push('');
+    lines.push('Notes:');
+    for (const note of report.notes) lines.push(`  - ${note}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  try {
+    const options = parseCliArgs(argv);
+    if (options.help) {
+      io.stdout(`${USAGE}\n`);
+      return EXIT_OK;
+    }
+    const settings = await loadSettings(io, options.config);
+    const snapshot =
+      options.snapshot !== undefined ? await loadSnapshotFile(io, options.snapshot) : await readLiveSnapshot(io, options, settings);
+    const diagnosis = diagnose(snapshot, settings);
+    const decision = planRemediation(diagnosis, snapshot.tags ?? {}, settings);
+    const report = buildReport(diagnosis, decision);
+    io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(`diagnose: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr(`diagnose: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
