@@ -526,17 +526,19 @@ function normalizeState(state: string): string {
 }
 
 /**
- * Same node + cause + evidence. The alert body is read as JSON when it is JSON (instanceId / causes
- * with code and evidence); otherwise the whole text identifies it (a repeated identical text is a repeat).
+ * Same node + kind + cause + evidence. With MessageStructure=json the machine protocols (`sqs`,
+ * `lambda`) carry the alert document (instanceId, kind, causes[].code/evidence); a plain message is
+ * identified by its whole text.
  */
 export function alertKey(subject: string, message: string): string {
+  const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
   try {
-    const parsed = JSON.parse(message) as Json;
-    const causes = (parsed['causes'] as Json[] | undefined) ?? [];
-    const node = parsed['instanceId'] ?? parsed['nodeId'] ?? '';
-    const summary = causes.map((cause) => [cause['code'], cause['evidence']]);
-    return createHash('sha256').update(JSON.stringify([node, parsed['kind'] ?? parsed['type'] ?? '', summary])).digest('hex');
+    const structure = JSON.parse(message) as Json;
+    const documentText = structure['sqs'] ?? structure['lambda'];
+    const document = (typeof documentText === 'string' ? JSON.parse(documentText) : structure) as Json;
+    const causes = (document['causes'] as Json[] | undefined) ?? [];
+    return hash([document['instanceId'] ?? '', document['kind'] ?? '', causes.map((cause) => [cause['code'], cause['evidence']])]);
   } catch {
-    return createHash('sha256').update(`${subject}\n${message}`).digest('hex');
+    return hash([subject, message]);
   }
 }
