@@ -1,0 +1,234 @@
+/**
+ * Follow-up of the pipeline's own remediation commands, from EventBridge "EC2 Command Invocation
+ * Status-change Notification" events (AWS-FACTS.md, "Events").
+ *
+ * Only commands the ledger holds a lock for matter; any other command (a human's, a maintenance
+ * window's, an association's) is ignored and counted. Terminal statuses end the command:
+ *  - Success: release the lock (the cooldown starts), lifecycle "Remediation Succeeded";
+ *  - Failed / TimedOut / Cancelled: read the step's output, alert PATCH_OPERATION_FAILED, release the
+ *    lock, lifecycle "Remediation Failed".
+ * Non-terminal statuses (Pending, InProgress, Delayed, Cancelling) only get a debug log.
+ *
+ * Order on failure: alert BEFORE release. EventBridge invokes the Lambda asynchronously and retries
+ * on error; a retry after a failed Publish still finds the lock and alerts again, while a retry after
+ * a failed release may send the alert twice. Twice beats never.
+ */
+import { z } from 'zod';
+import type { CommandFailedAlertInput } from '../domain/alerts/types';
+import type { LifecycleEvent } from '../domain/lifecycle';
+import { formatZodIssues } from '../domain/settings';
+import type { AlertNotifier, Clock, CommandLock, LifecyclePublisher, OperationalSink, RemediationLedger } from '../ports';
+
+export const PATCH_DOCUMENT_NAME = 'AWS-RunPatchBaseline';
+
+export const TERMINAL_STATUSES = ['Success', 'Failed', 'TimedOut', 'Cancelled'] as const;
+export const NON_TERMINAL_STATUSES = ['Pending', 'InProgress', 'Delayed', 'Cancelling'] as const;
+type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+export const commandStatusEventSchema = z.looseObject({
+  id: z.string().optional(),
+  'detail-type': z.literal('EC2 Command Invocation Status-change Notification'),
+  source: z.literal('aws.ssm'),
+  account: z.string().optional(),
+  region: z.string().optional(),
+  time: z.string().optional(),
+  detail: z.looseObject({
+    'command-id': z.string().min(1),
+    'document-name': z.string().min(1),
+    'instance-id': z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'expected an EC2 (i-) or hybrid (mi-) node ID'),
+    'requested-date-time': z.string().optional(),
+    status: z.string().min(1),
+  }),
+});
+export type CommandStatusEvent = z.infer<typeof commandStatusEventSchema>;
+
+/** GetCommandInvocation output of the step that ran. */
+export interface CommandOutput {
+  pluginName?: string;
+  status?: string;
+  statusDetails?: string;
+  responseCode?: number;
+  standardErrorContent: string;
+  standardOutputContent: string;
+}
+
+export interface CommandOutputReader {
+  readOutput(commandId: string, instanceId: string): Promise<CommandOutput>;
+}
+
+/** Thrown when the command's lock exists but SendCommand's ID is not attached yet: a retry resolves it. */
+export class LockNotAttachedYetError extends Error {
+  override readonly name = 'LockNotAttachedYetError';
+}
+
+export type FollowUpOutcome =
+  | { kind: 'MALFORMED'; error: string }
+  | { kind: 'NOT_PATCH_DOCUMENT'; documentName: string }
+  | { kind: 'NOT_TERMINAL'; status: string }
+  | { kind: 'UNKNOWN_STATUS'; status: string }
+  | { kind: 'NOT_OURS'; instanceId: string; commandId: string }
+  | { kind: 'ALREADY_RELEASED'; instanceId: string; commandId: string }
+  | { kind: 'SUCCEEDED'; instanceId: string; commandId: string }
+  | { kind: 'FAILED'; instanceId: string; commandId: string; status: TerminalStatus; alerted: boolean };
+
+export interface FollowUpDependencies {
+  ledger: Pick<RemediationLedger, 'readNodes' | 'releaseByCommand'>;
+  outputReader: CommandOutputReader;
+  notifier: Pick<AlertNotifier, 'notifyCommandFailed'>;
+  lifecycle: LifecyclePublisher;
+  clock: Clock;
+  sink: OperationalSink;
+  environment: { account?: string; region?: string };
+}
+
+function isTerminal(status: string): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+export class CommandFollowUp {
+  constructor(private readonly deps: FollowUpDependencies) {}
+
+  async handle(rawEvent: unknown): Promise<FollowUpOutcome> {
+    const { sink } = this.deps;
+    const parsed = commandStatusEventSchema.safeParse(rawEvent);
+    if (!parsed.success) {
+      const error = formatZodIssues(parsed.error);
+      const eventId = typeof rawEvent === 'object' && rawEvent !== null ? (rawEvent as { id?: unknown }).id : undefined;
+      // Not retried: a malformed event stays malformed. One line and a metric (alarmed) instead.
+      sink.count('MalformedEvents');
+      sink.error('malformed command status event', { eventId, error });
+      return { kind: 'MALFORMED', error };
+    }
+    const event = parsed.data;
+    const detail = event.detail;
+    const instanceId = detail['instance-id'];
+    const commandId = detail['command-id'];
+    const status = detail.status;
+
+    if (detail['document-name'] !== PATCH_DOCUMENT_NAME) {
+      sink.count('IgnoredCommandEvents');
+      sink.debug('status of a command of another document', { documentName: detail['document-name'], commandId });
+      return { kind: 'NOT_PATCH_DOCUMENT', documentName: detail['document-name'] };
+    }
+    if ((NON_TERMINAL_STATUSES as readonly string[]).includes(status)) {
+      sink.debug('command not finished yet', { instanceId, commandId, status });
+      return { kind: 'NOT_TERMINAL', status };
+    }
+    if (!isTerminal(status)) {
+      sink.count('UnknownCommandStatus');
+      sink.warn('unknown command status: ignored', { instanceId, commandId, status, eventId: event.id });
+      return { kind: 'UNKNOWN_STATUS', status };
+    }
+
+    const lock = await this.lockFor(instanceId, commandId, detail['requested-date-time']);
+    if (!lock) {
+      sink.count('IgnoredCommandEvents');
+      sink.info('command not sent by the autopilot (or already followed up): ignored', { instanceId, commandId, status });
+      return { kind: 'NOT_OURS', instanceId, commandId };
+    }
+    const endedAt = this.endTime(event.time);
+    const lifecycleBase = {
+      instanceId,
+      action: lock.action,
+      causes: lock.causes,
+      commandId,
+      ...(this.deps.environment.account ? { account: this.deps.environment.account } : {}),
+      ...(this.deps.environment.region ? { region: this.deps.environment.region } : {}),
+    };
+
+    if (status === 'Success') {
+      const released = await this.deps.ledger.releaseByCommand(instanceId, commandId, endedAt);
+      if (!released) return this.alreadyReleased(instanceId, commandId);
+      sink.count('CommandsSucceeded');
+      sink.info('remediation command succeeded: lock released, cooldown started', { instanceId, commandId, action: lock.action });
+      await this.publish({ detailType: 'Remediation Succeeded', time: endedAt.toISOString(), detail: { ...lifecycleBase, reason: `${PATCH_DOCUMENT_NAME} ended Success` } });
+      return { kind: 'SUCCEEDED', instanceId, commandId };
+    }
+
+    const alertInput = await this.failureAlertInput(lock, commandId, status, detail['requested-date-time']);
+    let alerted = false;
+    try {
+      await this.deps.notifier.notifyCommandFailed(alertInput);
+      alerted = true;
+    } catch (error) {
+      sink.count('AlertFailures');
+      sink.error('PATCH_OPERATION_FAILED alert could not be sent; the event will be retried', { instanceId, commandId, error: String(error) });
+      throw error;
+    }
+    const released = await this.deps.ledger.releaseByCommand(instanceId, commandId, endedAt);
+    if (!released) sink.warn('lock was released by someone else meanwhile (duplicate event or sweep)', { instanceId, commandId });
+    sink.count('CommandsFailed');
+    await this.publish({
+      detailType: 'Remediation Failed',
+      time: endedAt.toISOString(),
+      detail: { ...lifecycleBase, reason: `${PATCH_DOCUMENT_NAME} ended ${alertInput.statusDetails && alertInput.statusDetails !== status ? `${status} (${alertInput.statusDetails})` : status}` },
+    });
+    return { kind: 'FAILED', instanceId, commandId, status, alerted };
+  }
+
+  /** The node's lock when it belongs to this command. */
+  private async lockFor(instanceId: string, commandId: string, requestedDateTime: string | undefined): Promise<CommandLock | null> {
+    const records = await this.deps.ledger.readNodes([instanceId]);
+    const lock = records.get(instanceId)?.lock;
+    if (!lock) return null;
+    if (lock.commandId === commandId) return lock;
+    if (lock.commandId === undefined && requestedDateTime && Date.parse(requestedDateTime) >= Date.parse(lock.acquiredAt)) {
+      // The lock is taken before SendCommand and the command ID attached after it returns: a fast
+      // failure (e.g. undeliverable) can overtake that write. Throwing lets Lambda retry the event.
+      throw new LockNotAttachedYetError(`lock on ${instanceId} has no command ID yet; ${commandId} may be ours`);
+    }
+    return null;
+  }
+
+  private alreadyReleased(instanceId: string, commandId: string): FollowUpOutcome {
+    this.deps.sink.count('DuplicateCommandEvents');
+    this.deps.sink.info('lock already released (duplicate event or sweep)', { instanceId, commandId });
+    return { kind: 'ALREADY_RELEASED', instanceId, commandId };
+  }
+
+  private async failureAlertInput(lock: CommandLock, commandId: string, status: TerminalStatus, requestedDateTime: string | undefined): Promise<CommandFailedAlertInput> {
+    const base: CommandFailedAlertInput = {
+      instanceId: lock.instanceId,
+      commandId,
+      documentName: PATCH_DOCUMENT_NAME,
+      status,
+      action: lock.action,
+      causes: lock.causes,
+      ...(requestedDateTime ? { requestedDateTime } : {}),
+      ...(this.deps.environment.region ? { region: this.deps.environment.region } : {}),
+    };
+    try {
+      const output = await this.deps.outputReader.readOutput(commandId, lock.instanceId);
+      return {
+        ...base,
+        ...(output.statusDetails ? { statusDetails: output.statusDetails } : {}),
+        ...(output.responseCode !== undefined ? { responseCode: output.responseCode } : {}),
+        standardErrorContent: output.standardErrorContent,
+        standardOutputContent: output.standardOutputContent,
+        ...(platformOfPlugin(output.pluginName) ? { platform: platformOfPlugin(output.pluginName) } : {}),
+      };
+    } catch (error) {
+      // The alert matters more than the excerpt: send it without output rather than not at all.
+      this.deps.sink.count('CommandOutputReadFailures');
+      this.deps.sink.warn('command output could not be read', { instanceId: lock.instanceId, commandId, error: String(error) });
+      return { ...base, outputUnavailableReason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+  }
+
+  private endTime(eventTime: string | undefined): Date {
+    const parsed = eventTime ? Date.parse(eventTime) : Number.NaN;
+    return Number.isNaN(parsed) ? this.deps.clock.now() : new Date(parsed);
+  }
+
+  private async publish(event: LifecycleEvent): Promise<void> {
+    await this.deps.lifecycle.publish([event]);
+  }
+}
+
+/** RunPatchBaseline's steps are named per platform (PatchWindows, PatchLinux, PatchMacOS). */
+function platformOfPlugin(pluginName: string | undefined): string | undefined {
+  if (pluginName === 'PatchWindows') return 'Windows';
+  if (pluginName === 'PatchLinux') return 'Linux';
+  if (pluginName === 'PatchMacOS') return 'MacOS';
+  return undefined;
+}
