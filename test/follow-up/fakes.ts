@@ -1,0 +1,31 @@
+/** In-memory stand-in for the ledger's lock part (the DynamoDB ledger has its own dynalite tests). */
+import type { CommandLock, NodeLedgerRecord, RemediationLedger } from '../../lambdas/ports';
+
+export class InMemoryLockLedger implements Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'releaseLock'> {
+  readonly records = new Map<string, NodeLedgerRecord>();
+
+  hold(lock: CommandLock): void {
+    this.records.set(lock.instanceId, { instanceId: lock.instanceId, attempts: {}, alerts: {}, openCauses: [], lock });
+  }
+
+  async readNodes(instanceIds: readonly string[]): Promise<Map<string, NodeLedgerRecord>> {
+    return new Map(instanceIds.flatMap((id) => (this.records.has(id) ? [[id, structuredClone(this.records.get(id)!)] as const] : [])));
+  }
+
+  async releaseByCommand(instanceId: string, commandId: string, endedAt: Date): Promise<CommandLock | null> {
+    const record = this.records.get(instanceId);
+    if (!record?.lock || record.lock.commandId !== commandId) return null;
+    const lock = record.lock;
+    delete record.lock;
+    record.lastCommandEndedAt = endedAt.toISOString();
+    return lock;
+  }
+
+  async releaseLock(lock: CommandLock, outcome: { commandEnded: boolean; at: Date }): Promise<boolean> {
+    const record = this.records.get(lock.instanceId);
+    if (!record?.lock || record.lock.lockToken !== lock.lockToken) return false;
+    delete record.lock;
+    if (outcome.commandEnded) record.lastCommandEndedAt = outcome.at.toISOString();
+    return true;
+  }
+}
