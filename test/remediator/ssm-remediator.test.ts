@@ -1,0 +1,100 @@
+import { GetCalendarStateCommand, SendCommandCommand, SSMClient, StartAssociationsOnceCommand } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SsmCalendarReader } from '../../lambdas/adapters/ssm-calendar';
+import { commandComment, DEFAULT_COMMAND_LOG_GROUP, SsmRemediator } from '../../lambdas/adapters/ssm-remediator';
+import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
+import { RecordingSink } from '../triage/recording-sink';
+
+const ssm = mockClient(SSMClient);
+const client = new SSMClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+beforeEach(() => ssm.reset());
+
+function remediator(sink = new RecordingSink(), settings = DEFAULT_SETTINGS) {
+  return new SsmRemediator({ client, settings, sink });
+}
+
+describe('SendCommand for AWS-RunPatchBaseline', () => {
+  it('sends Install with RebootIfNeeded, a fresh SnapshotId, the delivery timeout and CloudWatch output for REBOOT_NODE', async () => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
+    const sink = new RecordingSink();
+    const result = await remediator(sink, { ...DEFAULT_SETTINGS, installRebootOption: 'NoReboot', commandDeliveryTimeoutSeconds: 900 }).sendPatchCommand({
+      instanceIds: ['i-0123456789abcdef0', 'i-0123456789abcdef1'],
+      action: 'REBOOT_NODE',
+      causes: ['PENDING_REBOOT', 'MISSING_PATCHES'],
+    });
+    expect(result).toEqual({ commandId: 'cmd-1', rejectedInstanceIds: [] });
+    const input = ssm.commandCalls(SendCommandCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({
+      DocumentName: 'AWS-RunPatchBaseline',
+      InstanceIds: ['i-0123456789abcdef0', 'i-0123456789abcdef1'],
+      Parameters: { Operation: ['Install'], RebootOption: ['RebootIfNeeded'] },
+      Comment: 'ssm-compliance-autopilot: REBOOT_NODE for PENDING_REBOOT, MISSING_PATCHES',
+      TimeoutSeconds: 900,
+      MaxConcurrency: '2',
+      MaxErrors: '2',
+      CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: DEFAULT_COMMAND_LOG_GROUP },
+    });
+    expect(input?.Parameters?.['SnapshotId']?.[0]).toMatch(UUID);
+    expect(sink.metric('CommandsSent_REBOOT_NODE')).toBe(2);
+  });
+
+  it('uses the configured install reboot option for INSTALL_PATCHES and a new SnapshotId per call', async () => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-2' } });
+    const subject = remediator(new RecordingSink(), { ...DEFAULT_SETTINGS, installRebootOption: 'NoReboot' });
+    await subject.sendPatchCommand({ instanceIds: ['i-0123456789abcdef0'], action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'] });
+    await subject.sendPatchCommand({ instanceIds: ['i-0123456789abcdef0'], action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'] });
+    const calls = ssm.commandCalls(SendCommandCommand).map((call) => call.args[0].input.Parameters);
+    expect(calls[0]?.['RebootOption']).toEqual(['NoReboot']);
+    expect(calls[0]?.['SnapshotId']).not.toEqual(calls[1]?.['SnapshotId']);
+  });
+
+  it('returns every node as rejected on InvalidInstanceId and counts it instead of throwing', async () => {
+    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('Instances [[i-0123456789abcdef0]] not in a valid state'), { name: 'InvalidInstanceId' }));
+    const sink = new RecordingSink();
+    const result = await remediator(sink).sendPatchCommand({ instanceIds: ['i-0123456789abcdef0'], action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'] });
+    expect(result.commandId).toBeUndefined();
+    expect(result.rejectedInstanceIds).toEqual(['i-0123456789abcdef0']);
+    expect(sink.metric('CommandRejectedInvalidInstance')).toBe(1);
+  });
+
+  it('lets other errors (throttling after retries) propagate', async () => {
+    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(
+      remediator().sendPatchCommand({ instanceIds: ['i-0123456789abcdef0'], action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'] }),
+    ).rejects.toThrow('Rate exceeded');
+  });
+
+  it('refuses more than 50 nodes per call', async () => {
+    const ids = Array.from({ length: 51 }, (_, index) => `i-${String(index).padStart(17, '0')}`);
+    await expect(remediator().sendPatchCommand({ instanceIds: ids, action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'] })).rejects.toThrow('1..50');
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+  });
+
+  it('keeps the comment within 100 characters', () => {
+    const comment = commandComment('REBOOT_NODE', ['PENDING_REBOOT', 'MISSING_PATCHES', 'PATCH_OPERATION_FAILED', 'SECURITY_UPDATES_NOT_APPROVED', 'FAILED_PATCHES']);
+    expect(comment.length).toBeLessThanOrEqual(100);
+    expect(comment.endsWith('...')).toBe(true);
+    expect(comment).toContain('PENDING_REBOOT');
+  });
+});
+
+describe('StartAssociationsOnce and GetCalendarState', () => {
+  it('re-runs associations by ID', async () => {
+    ssm.on(StartAssociationsOnceCommand).resolves({});
+    await remediator().rerunAssociations(['assoc-1', 'assoc-2']);
+    expect(ssm.commandCalls(StartAssociationsOnceCommand)[0]?.args[0].input).toEqual({ AssociationIds: ['assoc-1', 'assoc-2'] });
+  });
+
+  it('is CLOSED naming the closed calendar, OPEN when all are open or none are configured', async () => {
+    ssm.on(GetCalendarStateCommand, { CalendarNames: ['freeze'] }).resolves({ State: 'CLOSED' });
+    ssm.on(GetCalendarStateCommand, { CalendarNames: ['business-hours'] }).resolves({ State: 'OPEN' });
+    const reader = new SsmCalendarReader(client);
+    const at = new Date('2026-11-20T10:00:00.000Z');
+    expect(await reader.state(['business-hours', 'freeze'], at)).toEqual({ state: 'CLOSED', closedBy: ['freeze'] });
+    expect(await reader.state(['business-hours'], at)).toEqual({ state: 'OPEN' });
+    expect(await reader.state([], at)).toEqual({ state: 'OPEN' });
+    expect(ssm.commandCalls(GetCalendarStateCommand)[0]?.args[0].input.AtTime).toBe('2026-11-20T10:00:00.000Z');
+  });
+});
