@@ -209,6 +209,8 @@ export interface RemediationLedger {
   recordAttempts(instanceId: string, causes: readonly CauseCode[], at: Date, windowHours: number): Promise<void>;
   /** True when this caller may send the alert (first with this fingerprint, or the last one is older than repeatHours). */
   claimAlert(instanceId: string, key: string, fingerprint: string, now: Date, repeatHours: number): Promise<boolean>;
+  /** Gives a claim back when the alert could not be sent, so the retry may send it. */
+  forgetAlert(instanceId: string, key: string, fingerprint: string): Promise<void>;
   /** Adds alerted causes to the node's open set. */
   markOpenCauses(instanceId: string, causes: readonly CauseCode[]): Promise<void>;
   /** Node is compliant: atomically empties the open set and returns what it held (only one caller gets them). */
@@ -241,4 +243,29 @@ export type CalendarState = 'OPEN' | 'CLOSED';
 export interface CalendarReader {
   /** Combined state of the calendars (CLOSED when any is CLOSED); OPEN when none are configured. */
   state(calendarNames: readonly string[], at: Date): Promise<{ state: CalendarState; closedBy?: string[] }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sweep (implemented by adapters/dynamo-sweep-scanner.ts over the ledger table; the triage use
+// case is the NodeEvaluator)
+// ---------------------------------------------------------------------------------------------
+
+/** The part of a node's ledger record the sweep looks at. */
+export type SweepNodeState = Pick<NodeLedgerRecord, 'instanceId' | 'deferral' | 'lastCommandEndedAt' | 'lastEvaluatedAt' | 'openCauses'>;
+
+/**
+ * Pages through the nodes of the ledger that may need another look (a deferral, or a command that
+ * ended). A scan: the table has pk/sk only, and a sweep every 15 min over one small item per node
+ * costs little; each page reads at most `pageSize` items, and the cursor is kept between runs so a
+ * large fleet is covered over several runs instead of starving the nodes at the end of the table.
+ */
+export interface SweepScanner {
+  scanPage(options: { cursor?: string; pageSize: number }): Promise<{ nodes: SweepNodeState[]; cursor?: string }>;
+  loadCursor(): Promise<string | undefined>;
+  saveCursor(cursor: string | undefined): Promise<void>;
+}
+
+/** The triage use case, seen from the sweep. */
+export interface NodeEvaluator {
+  evaluateNodes(instanceIds: string[], context: { trigger: 'sweep' }): Promise<unknown>;
 }

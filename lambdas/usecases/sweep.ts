@@ -1,0 +1,172 @@
+/**
+ * The scheduled sweep: what no event will bring back.
+ *  - Stale locks: a lock older than `lockTimeoutMinutes` means the follow-up never saw the command
+ *    end (lost event, failed invocation). It is released (cooldown starts, as the command most
+ *    likely ran: delivery timeout + RunPatchBaseline's execution timeout stay below the default lock
+ *    timeout) and the node re-evaluated, so a lost event never blocks a node forever.
+ *  - Deferred nodes: the calendar may be OPEN now, the caps may have room, the node may be old enough.
+ *  - Nodes not evaluated since their last command ended (plus a settle time for the compliance data):
+ *    the command's own compliance events may have been lost. Re-evaluated once; if the node is still
+ *    non-compliant, the triage's attempt cap stops any loop.
+ * All re-evaluation goes through the triage use case (`evaluateNodes`). Work per run is bounded: pages
+ * of the ledger scan, nodes per run and the Lambda's remaining time; the scan cursor carries over.
+ */
+import type { AutopilotSettings } from '../domain/settings';
+import type { Clock, NodeEvaluator, OperationalSink, RemediationLedger, SweepNodeState, SweepScanner } from '../ports';
+
+export type SweepReason = 'STALE_LOCK' | 'DEFERRED' | 'NOT_EVALUATED_AFTER_COMMAND';
+
+/** Compliance data of a RunPatchBaseline run reaches SSM around the end of the command; leave it time to arrive. */
+export const SETTLE_MINUTES_AFTER_COMMAND = 10;
+/** SSM read calls take up to 50 nodes (AWS-FACTS.md, "Limits"): evaluate in chunks of that size. */
+export const EVALUATION_CHUNK = 50;
+
+export interface SweepLimits {
+  /** Items read per scan page. */
+  pageSize: number;
+  /** Scan pages per run. */
+  maxPages: number;
+  /** Nodes re-evaluated per run. */
+  maxNodes: number;
+  /** Stop starting new work when less than this many ms remain. */
+  reserveMs: number;
+}
+
+export const DEFAULT_SWEEP_LIMITS: SweepLimits = { pageSize: 500, maxPages: 20, maxNodes: 500, reserveMs: 30_000 };
+
+export interface SweepReport {
+  staleLocksReleased: number;
+  pagesRead: number;
+  nodesScanned: number;
+  candidates: Record<SweepReason, number>;
+  evaluated: number;
+  evaluationFailures: number;
+  /** True when the scan reached the end of the table in this run. */
+  passComplete: boolean;
+  /** Candidates left for the next run (node cap or time budget reached). */
+  deferredToNextRun: number;
+}
+
+export interface SweepDependencies {
+  ledger: Pick<RemediationLedger, 'readInFlight' | 'releaseLock'>;
+  scanner: SweepScanner;
+  evaluator: NodeEvaluator;
+  settings: Pick<AutopilotSettings, 'lockTimeoutMinutes' | 'attemptWindowHours'>;
+  clock: Clock;
+  sink: OperationalSink;
+  limits?: Partial<SweepLimits>;
+}
+
+/** Why a ledger node needs another look now, or null. Pure. */
+export function sweepReasonOf(
+  node: SweepNodeState,
+  now: Date,
+  settings: Pick<AutopilotSettings, 'attemptWindowHours'>,
+): Exclude<SweepReason, 'STALE_LOCK'> | null {
+  if (node.deferral) return 'DEFERRED';
+  if (!node.lastCommandEndedAt) return null;
+  const ended = Date.parse(node.lastCommandEndedAt);
+  const settled = ended + SETTLE_MINUTES_AFTER_COMMAND * 60_000;
+  if (now.getTime() < settled) return null;
+  // Older commands are history: the attempt window is over, an event-driven evaluation has long happened or never will.
+  if (now.getTime() - ended > settings.attemptWindowHours * 3_600_000) return null;
+  const evaluated = node.lastEvaluatedAt ? Date.parse(node.lastEvaluatedAt) : Number.NaN;
+  return Number.isNaN(evaluated) || evaluated < settled ? 'NOT_EVALUATED_AFTER_COMMAND' : null;
+}
+
+export class LedgerSweep {
+  private readonly limits: SweepLimits;
+
+  constructor(private readonly deps: SweepDependencies) {
+    this.limits = { ...DEFAULT_SWEEP_LIMITS, ...deps.limits };
+  }
+
+  async run(remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<SweepReport> {
+    const { sink, clock } = this.deps;
+    const now = clock.now();
+    const report: SweepReport = {
+      staleLocksReleased: 0,
+      pagesRead: 0,
+      nodesScanned: 0,
+      candidates: { STALE_LOCK: 0, DEFERRED: 0, NOT_EVALUATED_AFTER_COMMAND: 0 },
+      evaluated: 0,
+      evaluationFailures: 0,
+      passComplete: false,
+      deferredToNextRun: 0,
+    };
+    const queue = new Map<string, SweepReason>();
+
+    for (const instanceId of await this.releaseStaleLocks(now)) {
+      queue.set(instanceId, 'STALE_LOCK');
+      report.staleLocksReleased += 1;
+      report.candidates.STALE_LOCK += 1;
+    }
+
+    let cursor = await this.deps.scanner.loadCursor();
+    while (report.pagesRead < this.limits.maxPages && queue.size < this.limits.maxNodes && remainingMs() > this.limits.reserveMs) {
+      const page = await this.deps.scanner.scanPage({ pageSize: this.limits.pageSize, ...(cursor ? { cursor } : {}) });
+      report.pagesRead += 1;
+      report.nodesScanned += page.nodes.length;
+      for (const node of page.nodes) {
+        const reason = sweepReasonOf(node, now, this.deps.settings);
+        if (!reason || queue.has(node.instanceId)) continue;
+        queue.set(node.instanceId, reason);
+        report.candidates[reason] += 1;
+      }
+      cursor = page.cursor;
+      if (!cursor) {
+        report.passComplete = true;
+        break;
+      }
+    }
+    await this.deps.scanner.saveCursor(cursor);
+
+    // Stale locks first (they were blocking a node), then in scan order.
+    const instanceIds = [...queue.keys()].slice(0, this.limits.maxNodes);
+    report.deferredToNextRun = queue.size - instanceIds.length;
+    for (let start = 0; start < instanceIds.length; start += EVALUATION_CHUNK) {
+      if (remainingMs() <= this.limits.reserveMs) {
+        report.deferredToNextRun += instanceIds.length - start;
+        sink.warn('sweep stopped early: Lambda time budget', { left: instanceIds.length - start });
+        break;
+      }
+      const chunk = instanceIds.slice(start, start + EVALUATION_CHUNK);
+      try {
+        await this.deps.evaluator.evaluateNodes(chunk, { trigger: 'sweep' });
+        report.evaluated += chunk.length;
+      } catch (error) {
+        // One bad chunk must not stop the rest; the nodes stay candidates for the next run.
+        report.evaluationFailures += chunk.length;
+        sink.error('sweep evaluation failed', { instanceIds: chunk, error: String(error) });
+      }
+    }
+
+    sink.count('SweepNodesEvaluated', report.evaluated);
+    sink.count('StaleLocksReleased', report.staleLocksReleased);
+    if (report.evaluationFailures > 0) sink.count('SweepEvaluationFailures', report.evaluationFailures);
+    sink.info('sweep done', { ...report });
+    return report;
+  }
+
+  /** Releases locks older than `lockTimeoutMinutes`; returns the nodes whose lock this run released. */
+  private async releaseStaleLocks(now: Date): Promise<string[]> {
+    const { ledger, settings, sink } = this.deps;
+    const cutoff = now.getTime() - settings.lockTimeoutMinutes * 60_000;
+    const inFlight = await ledger.readInFlight();
+    const released: string[] = [];
+    for (const lock of inFlight.locks) {
+      if (Date.parse(lock.acquiredAt) > cutoff) continue;
+      // Conditional on the lock token: a follow-up or another sweep that got there first wins.
+      if (await ledger.releaseLock(lock, { commandEnded: true, at: now })) {
+        released.push(lock.instanceId);
+        sink.warn('stale lock released: no command status event within lockTimeoutMinutes', {
+          instanceId: lock.instanceId,
+          commandId: lock.commandId,
+          acquiredAt: lock.acquiredAt,
+          action: lock.action,
+        });
+      }
+    }
+    return released;
+  }
+}
