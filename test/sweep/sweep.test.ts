@@ -1,0 +1,169 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
+import { DynamoSweepScanner } from '../../lambdas/adapters/dynamo-sweep-scanner';
+import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
+import type { NodeEvaluator } from '../../lambdas/ports';
+import { LedgerSweep, sweepReasonOf, type SweepLimits } from '../../lambdas/usecases/sweep';
+import { RecordingSink } from '../alerts/recording-sink';
+import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
+
+const NOW = new Date('2026-11-22T12:00:00.000Z');
+const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
+const nodeId = (index: number) => `i-${index.toString(16).padStart(17, '0')}`;
+
+let server: LocalTable;
+let tables = 0;
+beforeAll(async () => {
+  server = await startLedgerTable('sweep-0');
+});
+afterAll(async () => server.close());
+
+async function freshTable() {
+  tables += 1;
+  const name = `sweep-${tables}`;
+  await server.documentClient.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  return { ledger: new DynamoRemediationLedger(server.documentClient, name), scanner: new DynamoSweepScanner(server.documentClient, name) };
+}
+
+class RecordingEvaluator implements NodeEvaluator {
+  readonly calls: string[][] = [];
+  failOn?: string;
+  async evaluateNodes(instanceIds: string[]): Promise<void> {
+    this.calls.push([...instanceIds]);
+    if (this.failOn && instanceIds.includes(this.failOn)) throw new Error('SSM throttled');
+  }
+  get evaluated(): string[] {
+    return this.calls.flat();
+  }
+}
+
+function sweepOf(parts: Awaited<ReturnType<typeof freshTable>>, evaluator: NodeEvaluator, limits: Partial<SweepLimits> = {}) {
+  const sink = new RecordingSink();
+  const sweep = new LedgerSweep({ ...parts, evaluator, settings: DEFAULT_SETTINGS, clock: { now: () => NOW }, sink, limits });
+  return { sweep, sink };
+}
+
+test('a stale lock is released and its node re-evaluated; a fresh lock is left alone', async () => {
+  const parts = await freshTable();
+  const lockRequest = { action: 'REBOOT_NODE' as const, causes: ['PENDING_REBOOT' as const], reboot: true, maxRemediationsInFlight: 50, maxRebootsInFlight: 10 };
+  const stale = await parts.ledger.acquireLock({ ...lockRequest, instanceId: nodeId(1), now: minutesAgo(DEFAULT_SETTINGS.lockTimeoutMinutes + 5) });
+  const fresh = await parts.ledger.acquireLock({ ...lockRequest, instanceId: nodeId(2), now: minutesAgo(20) });
+  if (!stale.acquired || !fresh.acquired) throw new Error('locks not acquired');
+  await parts.ledger.attachCommand(stale.lock, 'cmd-lost-follow-up');
+
+  const evaluator = new RecordingEvaluator();
+  const { sweep, sink } = sweepOf(parts, evaluator);
+  const report = await sweep.run();
+
+  expect(report.staleLocksReleased).toBe(1);
+  expect(evaluator.evaluated).toEqual([nodeId(1)]);
+  const inFlight = await parts.ledger.readInFlight();
+  expect(inFlight.locks.map((lock) => lock.instanceId)).toEqual([nodeId(2)]);
+  expect(inFlight.reboots).toBe(1);
+  const records = await parts.ledger.readNodes([nodeId(1)]);
+  expect(records.get(nodeId(1))?.lastCommandEndedAt).toBe(NOW.toISOString());
+  expect(sink.countOf('StaleLocksReleased')).toBe(1);
+  expect(sink.logs.some((log) => log.level === 'warn' && log.fields?.['commandId'] === 'cmd-lost-follow-up')).toBe(true);
+});
+
+test('deferred nodes and nodes not evaluated since their command ended are re-evaluated; settled and healthy ones are not', async () => {
+  const parts = await freshTable();
+  const { ledger } = parts;
+  // Deferred by a CLOSED calendar.
+  await ledger.recordEvaluation({ instanceId: nodeId(10), at: minutesAgo(60), deferral: { guard: 'CALENDAR_CLOSED', reason: 'calendar freeze CLOSED' } });
+  // Command ended 40 min ago, last evaluation before it ended: its compliance events may be lost.
+  await ledger.recordEvaluation({ instanceId: nodeId(11), at: minutesAgo(90) });
+  await markEnded(ledger, nodeId(11), minutesAgo(40));
+  // Command ended 40 min ago and evaluated 20 min ago: already handled by the event path.
+  await ledger.recordEvaluation({ instanceId: nodeId(12), at: minutesAgo(90) });
+  await markEnded(ledger, nodeId(12), minutesAgo(40));
+  await ledger.recordEvaluation({ instanceId: nodeId(12), at: minutesAgo(20) });
+  // Command ended 3 min ago: compliance data still arriving.
+  await ledger.recordEvaluation({ instanceId: nodeId(13), at: minutesAgo(90) });
+  await markEnded(ledger, nodeId(13), minutesAgo(3));
+  // Healthy node, nothing pending.
+  await ledger.recordEvaluation({ instanceId: nodeId(14), at: minutesAgo(5) });
+
+  const evaluator = new RecordingEvaluator();
+  const report = await sweepOf(parts, evaluator).sweep.run();
+  expect(evaluator.evaluated.sort()).toEqual([nodeId(10), nodeId(11)]);
+  expect(report.candidates).toEqual({ STALE_LOCK: 0, DEFERRED: 1, NOT_EVALUATED_AFTER_COMMAND: 1 });
+  expect(report.passComplete).toBe(true);
+});
+
+test('work per run is bounded and the scan cursor carries over until every node was seen', async () => {
+  const parts = await freshTable();
+  const ids = Array.from({ length: 30 }, (_, index) => nodeId(100 + index));
+  for (const id of ids) await parts.ledger.recordEvaluation({ instanceId: id, at: minutesAgo(30), deferral: { guard: 'REBOOT_CAP', reason: 'reboot cap reached' } });
+
+  const evaluator = new RecordingEvaluator();
+  const first = await sweepOf(parts, evaluator, { pageSize: 8, maxPages: 2 }).sweep.run();
+  expect(first.pagesRead).toBe(2);
+  expect(first.passComplete).toBe(false);
+  expect(evaluator.evaluated.length).toBeGreaterThan(0);
+  expect(evaluator.evaluated.length).toBeLessThanOrEqual(16);
+
+  for (let run = 0; run < 5; run += 1) await sweepOf(parts, evaluator, { pageSize: 8, maxPages: 2 }).sweep.run();
+  expect(new Set(evaluator.evaluated)).toEqual(new Set(ids));
+});
+
+test('one failing chunk is counted and does not stop the others', async () => {
+  const parts = await freshTable();
+  const ids = Array.from({ length: 60 }, (_, index) => nodeId(200 + index));
+  for (const id of ids) await parts.ledger.recordEvaluation({ instanceId: id, at: minutesAgo(30), deferral: { guard: 'CALENDAR_CLOSED', reason: 'closed' } });
+  const evaluator = new RecordingEvaluator();
+  const { sweep, sink } = sweepOf(parts, evaluator);
+  // Fail the chunk that holds whichever node the scan returns first.
+  const firstPage = await parts.scanner.scanPage({ pageSize: 1000 });
+  evaluator.failOn = firstPage.nodes[0]?.instanceId;
+  const report = await sweep.run();
+  expect(evaluator.calls.map((call) => call.length)).toEqual([50, 10]);
+  expect(report.evaluated).toBe(10);
+  expect(report.evaluationFailures).toBe(50);
+  expect(sink.countOf('SweepEvaluationFailures')).toBe(50);
+});
+
+test('no new work starts when the Lambda is about to time out', async () => {
+  const parts = await freshTable();
+  await parts.ledger.recordEvaluation({ instanceId: nodeId(300), at: minutesAgo(30), deferral: { guard: 'CALENDAR_CLOSED', reason: 'closed' } });
+  const evaluator = new RecordingEvaluator();
+  const report = await sweepOf(parts, evaluator).sweep.run(() => 5_000);
+  expect(evaluator.calls).toHaveLength(0);
+  expect(report.pagesRead).toBe(0);
+});
+
+describe('sweepReasonOf', () => {
+  const settings = { attemptWindowHours: 24 };
+  test.each([
+    ['deferred', { deferral: { guard: 'CALENDAR_CLOSED' as const, reason: 'x', since: minutesAgo(5).toISOString() } }, 'DEFERRED'],
+    ['ended 30 min ago, never evaluated', { lastCommandEndedAt: minutesAgo(30).toISOString() }, 'NOT_EVALUATED_AFTER_COMMAND'],
+    ['ended 30 min ago, evaluated 25 min ago (inside settle time)', { lastCommandEndedAt: minutesAgo(30).toISOString(), lastEvaluatedAt: minutesAgo(25).toISOString() }, 'NOT_EVALUATED_AFTER_COMMAND'],
+    ['ended 30 min ago, evaluated 15 min ago', { lastCommandEndedAt: minutesAgo(30).toISOString(), lastEvaluatedAt: minutesAgo(15).toISOString() }, null],
+    ['ended 5 min ago', { lastCommandEndedAt: minutesAgo(5).toISOString() }, null],
+    ['ended 2 days ago', { lastCommandEndedAt: minutesAgo(48 * 60).toISOString() }, null],
+    ['nothing pending', {}, null],
+  ])('%s', (_name, state, expected) => {
+    expect(sweepReasonOf({ instanceId: 'i-1', openCauses: [], ...state }, NOW, settings)).toBe(expected);
+  });
+});
+
+/** The follow-up's way of ending a command: lock, attach, release by command ID. */
+async function markEnded(ledger: DynamoRemediationLedger, instanceId: string, at: Date): Promise<void> {
+  const result = await ledger.acquireLock({ instanceId, action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'], reboot: false, now: at, maxRemediationsInFlight: 50, maxRebootsInFlight: 10 });
+  if (!result.acquired) throw new Error('lock not acquired');
+  await ledger.attachCommand(result.lock, `cmd-${instanceId}`);
+  await ledger.releaseByCommand(instanceId, `cmd-${instanceId}`, at);
+}
