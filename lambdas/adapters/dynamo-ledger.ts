@@ -209,6 +209,24 @@ export class DynamoRemediationLedger implements RemediationLedger {
     }
   }
 
+  async forgetAlert(instanceId: string, key: string, fingerprint: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: nodeKey(instanceId),
+          UpdateExpression: 'REMOVE #alert',
+          ConditionExpression: '#alert.fingerprint = :fingerprint',
+          ExpressionAttributeNames: { '#alert': `alert_${key}` },
+          ExpressionAttributeValues: { ':fingerprint': fingerprint },
+        }),
+      );
+    } catch (error) {
+      // Someone else claimed a newer fingerprint meanwhile: theirs stays.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async markOpenCauses(instanceId: string, causes: readonly CauseCode[]): Promise<void> {
     if (causes.length === 0) return;
     await this.client.send(
