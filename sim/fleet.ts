@@ -160,6 +160,9 @@ export function buildFleet(options: FleetOptions): SimNode[] {
     const tagRoll = random();
     const scopeTag: ScopeTag = tagRoll < 0.5 ? 'auto' : tagRoll < 0.7 ? 'notify' : tagRoll < 0.8 ? 'off' : undefined;
     const tags: Record<string, string> = { ...(template.tags ?? {}), Name: `sim-${index}` };
+    // The templates carry their own scope tag: the fleet's mix decides instead.
+    delete tags['ComplianceAutopilot'];
+    delete tags[options.tagKey];
     if (scopeTag) tags[options.tagKey] = scopeTag;
     snapshot.tags = tags;
     nodes.push({ instanceId, seededCause, scopeTag, tags, snapshot, deregistered: false, offline: false, nextCommandTimesOut: false });

@@ -105,6 +105,7 @@ export class FakeAws {
     putEventsEntries: 0,
   };
   readonly nodes = new Map<string, SimNode>();
+  /** Keyed `<commandId>/<instanceId>`: one command may target up to 50 nodes (one invocation each). */
   readonly commands = new Map<string, SimCommand>();
   readonly inFlightByNode = new Map<string, SimCommand>();
   readonly alerts: AlertRecord[] = [];
@@ -304,8 +305,16 @@ export class FakeAws {
       .filter((command) => (document ? command.documentName === document.value : true))
       .filter((command) => (after ? command.requestedMs >= Date.parse(after.value) : true))
       .sort((a, b) => b.requestedMs - a.requestedMs);
-    const { slice, next } = page(matches, input);
-    return { status: 200, body: { CommandInvocations: slice.map((command) => this.invocationShape(command)), ...(next ? { NextToken: next } : {}) } };
+    // Runs from before the simulation (the template's history) come first in age, then the simulated ones.
+    const node = typeof instanceId === 'string' ? this.live(instanceId) : undefined;
+    const history = (node?.snapshot.commandInvocations ?? [])
+      .filter((invocation) => (document ? invocation.DocumentName === document.value : true))
+      .filter((invocation) => (after ? Date.parse(invocation.RequestedDateTime ?? '') >= Date.parse(after.value) : true))
+      .filter(() => !input['CommandId'])
+      .map((invocation) => toWire(invocation) as Json);
+    const all = [...matches.map((command) => this.invocationShape(command)), ...history];
+    const { slice, next } = page(all, input);
+    return { status: 200, body: { CommandInvocations: slice, ...(next ? { NextToken: next } : {}) } };
   }
 
   private listCommands(input: Json): JsonReply {
@@ -336,8 +345,8 @@ export class FakeAws {
   }
 
   private getCommandInvocation(input: Json): JsonReply {
-    const command = typeof input['CommandId'] === 'string' ? this.commands.get(input['CommandId']) : undefined;
-    if (!command || command.instanceId !== input['InstanceId']) {
+    const command = this.commands.get(`${String(input['CommandId'])}/${String(input['InstanceId'])}`);
+    if (!command) {
       return error('InvocationDoesNotExist', 'An error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation');
     }
     const done = !['Pending', 'InProgress'].includes(command.status);
@@ -407,7 +416,7 @@ export class FakeAws {
         output: '',
         comment: String(input['Comment'] ?? ''),
       };
-      this.commands.set(`${commandId}`, command);
+      this.commands.set(`${commandId}/${id}`, command);
       this.inFlightByNode.set(id, command);
     }
     this.counters.maxConcurrentReboots = Math.max(this.counters.maxConcurrentReboots, this.inFlightReboots());
