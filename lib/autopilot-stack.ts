@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_COMMAND_LOG_GROUP } from '../lambdas/adapters/ssm-remediator';
 import type { AutopilotConfig } from './config';
 import { AutopilotFunction } from './constructs/autopilot-function';
 import { DeadLetterQueue } from './constructs/encrypted-queue';
@@ -66,6 +67,8 @@ export class AutopilotStack extends Stack {
   public readonly followUp: AutopilotFunction;
   public readonly sweep: AutopilotFunction;
   public readonly operations: Operations;
+  /** Where the nodes stream the output of the pipeline's RunPatchBaseline commands. */
+  public readonly commandOutputLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: AutopilotStackProps) {
     super(scope, id, props);
@@ -189,6 +192,15 @@ export class AutopilotStack extends Stack {
         maxEventAge: Duration.minutes(infra.sweepIntervalMinutes),
       }),
     );
+
+    // The remediator sends commands with CloudWatchOutputConfig to this group; creating it here gives
+    // it a retention (SSM would otherwise create it, through the node's role, kept forever). The
+    // nodes' instance profile needs logs:CreateLogStream / PutLogEvents on it for the output to arrive.
+    this.commandOutputLogGroup = new logs.LogGroup(this, 'CommandOutputLogGroup', {
+      logGroupName: DEFAULT_COMMAND_LOG_GROUP,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
 
     this.operations = new Operations(this, 'Operations', {
       opsTopic: this.topics.opsTopic,

@@ -2,6 +2,7 @@
  * Intent of the default deployment: one synthesized template, shared by every test in this file.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_COMMAND_LOG_GROUP } from '../../lambdas/adapters/ssm-remediator';
 import { DEFAULT_SETTINGS, parseSettings } from '../../lambdas/domain/settings';
 import { loadEvent, type EventFixtureName } from '../fixtures/events';
 import { matchesEventPattern, type EventPatternJson } from './event-pattern-matcher';
@@ -201,8 +202,10 @@ describe('functions', () => {
     }
     expect(roles.size).toBe(3);
     const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(3);
+    expect(logGroups).toHaveLength(4);
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(90);
+    // The fourth: output of the RunPatchBaseline commands, under the name the remediator sends.
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: DEFAULT_COMMAND_LOG_GROUP, RetentionInDays: 90 });
   });
 
   it('environment follows the common contract', () => {
