@@ -267,5 +267,5 @@ export interface SweepScanner {
 
 /** The triage use case, seen from the sweep. */
 export interface NodeEvaluator {
-  evaluateNodes(instanceIds: string[], context: { trigger: 'sweep' }): Promise<unknown>;
+  evaluateNodes(instanceIds: string[], context: { source: 'sweep' }): Promise<unknown>;
 }

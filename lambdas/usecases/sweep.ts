@@ -132,7 +132,7 @@ export class LedgerSweep {
       }
       const chunk = instanceIds.slice(start, start + EVALUATION_CHUNK);
       try {
-        await this.deps.evaluator.evaluateNodes(chunk, { trigger: 'sweep' });
+        await this.deps.evaluator.evaluateNodes(chunk, { source: 'sweep' });
         report.evaluated += chunk.length;
       } catch (error) {
         // One bad chunk must not stop the rest; the nodes stay candidates for the next run.
