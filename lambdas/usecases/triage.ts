@@ -247,9 +247,7 @@ export class TriageUseCase {
       ledger: record,
       inFlight: isCommandAction(decision.action) ? await this.inFlight(batch) : { remediations: 0, reboots: 0 },
       calendar: isCommandAction(decision.action) ? await this.calendarState(batch, now) : { state: 'OPEN' },
-      node: {
-        ...(snapshot.instanceInformation?.RegistrationDate ? { registrationDate: snapshot.instanceInformation.RegistrationDate } : {}),
-      },
+      node: nodeAgeFacts(snapshot),
       now,
       settings,
     });
@@ -504,6 +502,19 @@ export class TriageUseCase {
       },
     };
   }
+}
+
+/** Age signals of a node for the `nodeTooYoung` guard. */
+export function nodeAgeFacts(snapshot: NodeSnapshot): { registrationDate?: string; earliestActivityAt?: string } {
+  const activity = [
+    snapshot.patchState?.OperationStartTime,
+    ...(snapshot.associationStatuses ?? []).map((status) => status.ExecutionDate),
+    ...(snapshot.commandInvocations ?? []).map((invocation) => invocation.RequestedDateTime),
+  ]
+    .filter((value): value is string => !!value && !Number.isNaN(Date.parse(value)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  const registrationDate = snapshot.instanceInformation?.RegistrationDate;
+  return { ...(registrationDate ? { registrationDate } : {}), ...(activity[0] ? { earliestActivityAt: activity[0] } : {}) };
 }
 
 /** Unchanged summary, evaluated recently, no deferral pending: the last decision still holds. */

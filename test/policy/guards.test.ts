@@ -40,11 +40,18 @@ describe('guards', () => {
     ['cooldown', { ledger: { attempts: {}, lastCommandEndedAt: minutesAgo(10) } }, 'COOLDOWN'],
     ['calendar CLOSED', { calendar: { state: 'CLOSED' as const, closedBy: ['freeze'] } }, 'CALENDAR_CLOSED'],
     ['node registered 5 min ago', { node: { registrationDate: minutesAgo(5) } }, 'NODE_TOO_YOUNG'],
-    ['node first seen 5 min ago', { ledger: { attempts: {}, firstSeenAt: minutesAgo(5) } }, 'NODE_TOO_YOUNG'],
+    ['node first seen 5 min ago, no older activity', { ledger: { attempts: {}, firstSeenAt: minutesAgo(5) } }, 'NODE_TOO_YOUNG'],
+    ['first patch run 10 min ago, never seen before', { ledger: { attempts: {} }, node: { earliestActivityAt: minutesAgo(10) } }, 'NODE_TOO_YOUNG'],
     ['remediation cap', { inFlight: { remediations: 50, reboots: 0 } }, 'REMEDIATION_CAP'],
     ['reboot cap', { inFlight: { remediations: 10, reboots: 10 } }, 'REBOOT_CAP'],
   ] as const)('defers on %s', (_name, overrides, guard) => {
     expect(evaluateGuards(facts(overrides as Partial<GuardFacts>))).toMatchObject({ kind: 'DEFER', guard });
+  });
+
+  it('counts a node as old when any activity is older than the minimum age (EC2), or by RegistrationDate alone (hybrid)', () => {
+    expect(evaluateGuards(facts({ ledger: { attempts: {}, firstSeenAt: minutesAgo(5) }, node: { earliestActivityAt: minutesAgo(3 * 24 * 60) } }))).toEqual({ kind: 'PROCEED' });
+    expect(evaluateGuards(facts({ node: { registrationDate: minutesAgo(10), earliestActivityAt: minutesAgo(3 * 24 * 60) } }))).toMatchObject({ kind: 'DEFER', guard: 'NODE_TOO_YOUNG' });
+    expect(evaluateGuards(facts({ ledger: { attempts: {} }, node: {} }))).toEqual({ kind: 'PROCEED' });
   });
 
   it('applies the node age and reboot cap only to commands that may reboot', () => {

@@ -24,8 +24,8 @@ export interface GuardFacts {
   node: {
     /** DescribeInstanceInformation RegistrationDate (hybrid nodes; ISO). */
     registrationDate?: string;
-    /** DescribeInstanceInformation LastPingDateTime (ISO), not a boot signal: not used for age. */
-    lastPingDateTime?: string;
+    /** Oldest activity in the snapshot (ISO): see `nodeTooYoung`. */
+    earliestActivityAt?: string;
   };
   now: Date;
   settings: AutopilotSettings;
@@ -86,17 +86,20 @@ export const changeCalendar: Guard = ({ calendar }) =>
     : PROCEED;
 
 /**
- * No reboot of a node that may still be settling. Age signals used: the agent's RegistrationDate
- * (hybrid activations report it; EC2 nodes usually do not) and the ledger's firstSeenAt (when the
- * pipeline first saw the node). The snapshot carries no real boot time (LastPingDateTime moves every
- * ping, so it says nothing about boot), so a node first seen recently counts as young.
+ * No reboot of a node that may still be settling (just launched, user data still running). SSM has
+ * no boot time for EC2 nodes, so the node's age is how long SSM and the pipeline have known it:
+ *  - hybrid nodes: RegistrationDate (a re-registration is a new node);
+ *  - otherwise the earliest of the ledger's firstSeenAt and the oldest activity the snapshot shows
+ *    (patch OperationStartTime, association ExecutionDate, patch command RequestedDateTime).
+ * LastPingDateTime moves with every ping and says nothing about boot, so it is not used. With no
+ * signal at all the guard does not block (the node is not known to be young).
  */
 export const nodeTooYoung: Guard = ({ decision, ledger, node, now, settings }) => {
   if (!mayReboot(decision, settings) || settings.minNodeAgeMinutes === 0) return PROCEED;
-  const signals = [node.registrationDate, ledger.firstSeenAt].filter((value): value is string => !!value && !Number.isNaN(Date.parse(value)));
-  if (signals.length === 0) return PROCEED;
-  const youngest = Math.max(...signals.map((value) => Date.parse(value)));
-  const ageMinutes = (now.getTime() - youngest) / MINUTE_MS;
+  const known = node.registrationDate ? validTimes([node.registrationDate]) : validTimes([ledger.firstSeenAt, node.earliestActivityAt]);
+  if (known.length === 0) return PROCEED;
+  const since = Math.min(...known);
+  const ageMinutes = (now.getTime() - since) / MINUTE_MS;
   return ageMinutes < settings.minNodeAgeMinutes
     ? { kind: 'DEFER', guard: 'NODE_TOO_YOUNG', reason: `node known for ${Math.max(0, Math.floor(ageMinutes))} min (< ${settings.minNodeAgeMinutes} min): no reboot yet` }
     : PROCEED;
@@ -138,6 +141,10 @@ export function evaluateGuards(facts: GuardFacts): GuardVerdict {
     if (verdict.kind !== 'PROCEED') return verdict;
   }
   return PROCEED;
+}
+
+function validTimes(values: ReadonlyArray<string | undefined>): number[] {
+  return values.filter((value): value is string => !!value).map((value) => Date.parse(value)).filter((time) => !Number.isNaN(time));
 }
 
 function attemptsInWindow(times: readonly string[] | undefined, windowStart: number): number {
