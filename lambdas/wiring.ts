@@ -19,6 +19,7 @@ import { createSsmClient } from './adapters/ssm-client';
 import { SsmCommandOutputReader } from './adapters/ssm-command-output';
 import { SsmRemediator } from './adapters/ssm-remediator';
 import { SsmStateReader } from './adapters/ssm-state-reader';
+import { alertEnvironmentFrom } from './domain/alerts/environment';
 import { parseSettings, type AutopilotSettings } from './domain/settings';
 import { systemClock, type Clock, type OperationalSink } from './ports';
 import { CommandFollowUp } from './usecases/follow-up';
@@ -52,7 +53,8 @@ export function buildDependencies(env: Record<string, string | undefined>, overr
   const eventBusName = env['EVENT_BUS_NAME'] || 'default';
   const ownRoleNames = (env['OWN_ROLE_NAMES'] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
   const region = overrides.clientConfig?.region ?? env['AWS_REGION'];
-  const environment = { ...(region ? { region } : {}), ...(env['AWS_ACCOUNT_ID'] ? { account: env['AWS_ACCOUNT_ID'] } : {}) };
+  // Lambda sets no account variable: alertEnvironmentFrom reads it from the alert topic's ARN.
+  const environment = { ...alertEnvironmentFrom(env), ...(region ? { region } : {}), ...(env['AWS_ACCOUNT_ID'] ? { account: env['AWS_ACCOUNT_ID'] } : {}) };
 
   const serviceName = env['POWERTOOLS_SERVICE_NAME'] ?? 'triage';
   const logger = new Logger({ serviceName });

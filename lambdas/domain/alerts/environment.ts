@@ -14,9 +14,3 @@ export function alertEnvironmentFrom(env: Record<string, string | undefined>): A
   };
 }
 
-/** A required environment variable, or an error that names it (fails the cold start, loudly). */
-export function requiredEnv(env: Record<string, string | undefined>, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it; see COMMON.md "Lambda environment contract")`);
-  return value;
-}
