@@ -12,7 +12,7 @@ import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
 
 const INSTANCE = 'i-0fedcba9876543210';
 let table: LocalTable;
-let handler: (event: unknown, context?: Context) => Promise<SweepReport>;
+let handler: (event: Record<string, unknown>, context?: Context) => Promise<SweepReport>;
 const savedEnv = { ...process.env };
 const ssm = mockClient(SSMClient);
 
