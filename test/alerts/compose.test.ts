@@ -208,3 +208,22 @@ test('a cause tag too long for any name drops the name, never the instance ID', 
   expect(subject).toContain('mi-0123456789abcdef0');
   expect(subject.endsWith('...')).toBe(true);
 });
+
+test('while our command works on a cause, on-call is not told to run it by hand; other causes keep their steps', () => {
+  const diagnosis = exampleDiagnosis('pending-reboot');
+  const withOther = {
+    ...diagnosis,
+    causes: [
+      ...diagnosis.causes,
+      { code: 'NODE_UNREACHABLE' as const, remediation: 'NOTIFY' as const, severity: 'HIGH' as const, summary: 'agent offline', evidence: {}, nextSteps: ['Restart the SSM agent'], consoleLinks: [] },
+    ],
+  };
+  const alert = composeDiagnosisAlert(
+    { diagnosis: withOther, decision: decisionFor(withOther, { causes: ['PENDING_REBOOT'] }), outcome: { kind: 'COMMAND_SENT', commandId: 'cmd-1' } },
+    { region: 'eu-west-1' },
+  );
+  const nextSteps = alert.text.split('NEXT STEPS')[1]!.split('CONSOLE')[0]!;
+  expect(nextSteps).toContain('None for PENDING_REBOOT while the command runs');
+  expect(nextSteps).not.toContain('Operation=Install and RebootOption=RebootIfNeeded');
+  expect(nextSteps).toContain('Restart the SSM agent');
+});

@@ -108,9 +108,8 @@ function outcomeLines(input: DiagnosisAlertInput): string[] {
   switch (outcome.kind) {
     case 'COMMAND_SENT':
       return [
-        `Sent ${commandDescription(decision.action)} as command ${outcome.commandId}.`,
-        'Nothing to do unless the command fails: a PATCH_OPERATION_FAILED alert follows if it does.',
-      ];
+        `Sent command ${outcome.commandId}: ${commandDescription(decision.action)}.`,
+          ];
     case 'ASSOCIATIONS_STARTED':
       return [`Re-ran association(s) ${outcome.associationIds.join(', ')} once (StartAssociationsOnce).`];
     case 'DRY_RUN':
@@ -184,7 +183,16 @@ export function composeDiagnosisAlert(input: DiagnosisAlertInput, env: AlertEnvi
     truncated ||= limited.truncated;
     return { cause, evidence: limited.evidence, fingerprint: causeFingerprint(diagnosis.instanceId, cause) };
   });
-  const nextSteps = uniqueLines(diagnosis.causes.flatMap((cause) => cause.nextSteps));
+  // While our command works on a cause, its manual steps would only race the command.
+  const handledByCommand = new Set<string>(
+    outcome.kind === 'COMMAND_SENT' || outcome.kind === 'ASSOCIATIONS_STARTED' ? decision.causes : [],
+  );
+  const nextSteps = uniqueLines([
+    ...(handledByCommand.size > 0
+      ? [`None for ${[...handledByCommand].join(', ')} while the command runs: a PATCH_OPERATION_FAILED alert follows if it fails`]
+      : []),
+    ...diagnosis.causes.filter((cause) => !handledByCommand.has(cause.code)).flatMap((cause) => cause.nextSteps),
+  ]);
   const links = uniqueLinks([
     ...(env.region ? [nodeLink(env.region, diagnosis.instanceId)] : []),
     ...(outcome.kind === 'COMMAND_SENT' && env.region ? [runCommandHistoryLink(env.region, outcome.commandId)] : []),

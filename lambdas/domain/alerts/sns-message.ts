@@ -39,9 +39,9 @@ const BUDGET_STEPS: readonly ComposeBudget[] = [
 ];
 
 /**
- * Composes with ever smaller budgets until the SNS message fits. The last resort drops the text's
- * evidence section contents via the smallest budget; if even that does not fit (thousands of causes,
- * which the registry cannot produce), the caller gets the smallest attempt and SNS's own error.
+ * Composes with ever smaller budgets until the SNS message fits. If even the smallest budget does
+ * not fit (thousands of causes, which the registry cannot produce), the caller gets the smallest
+ * attempt and SNS's own error.
  */
 export function fitSnsMessage(compose: (budget: ComposeBudget) => ComposedAlert, maxBytes = SNS_MESSAGE_MAX_BYTES): SnsAlertMessage {
   let last: SnsAlertMessage | undefined;
