@@ -84,6 +84,8 @@ export interface EvaluationResult {
 
 interface PendingCommand {
   snapshot: NodeSnapshot;
+  /** Recorded once the command is out (a failed send leaves the node to be fully re-read on retry). */
+  evaluation: { instanceId: string; at: Date; summaryFingerprint?: string };
   diagnosis: Diagnosis;
   decision: Decision & { action: 'INSTALL_PATCHES' | 'REBOOT_NODE' };
 }
@@ -207,8 +209,9 @@ export class TriageUseCase {
     const evaluation = { instanceId: snapshot.instanceId, at: now, ...(summaryFingerprint ? { summaryFingerprint } : {}) };
     const id = snapshot.instanceId;
 
+    // The evaluation (summary fingerprint) is recorded only after the node's side effects succeeded:
+    // a node that failed half-way must not be skipped as "unchanged" when it comes back.
     if (diagnosis.compliant) {
-      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       const resolved = await ledger.takeOpenCauses(id);
       if (resolved.length > 0) {
         try {
@@ -224,6 +227,7 @@ export class TriageUseCase {
           throw error;
         }
       }
+      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       return { instanceId: id, kind: 'COMPLIANT', ...(resolved.length > 0 ? { detail: `resolved ${resolved.join(', ')}` } : {}) };
     }
     if (decision.action === 'NONE') {
@@ -231,13 +235,13 @@ export class TriageUseCase {
       return { instanceId: id, kind: 'OPTED_OUT', detail: decision.reason };
     }
     if (decision.action === 'NOTIFY') {
-      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       const sent = await this.alertCauses(diagnosis, decision, { kind: 'NOTIFIED' }, diagnosis.causes.map((cause) => cause.code));
+      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       return { instanceId: id, kind: 'NOTIFIED', detail: sent ? 'alert sent' : 'alert already sent' };
     }
     if (decision.dryRun) {
-      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       const sent = await this.alertCauses(diagnosis, decision, { kind: 'DRY_RUN' }, diagnosis.causes.map((cause) => cause.code));
+      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       sink.count('DryRunDecisions');
       return { instanceId: id, kind: 'DRY_RUN', detail: `${decision.reason}${sent ? '' : ' (alert already sent)'}` };
     }
@@ -259,14 +263,13 @@ export class TriageUseCase {
       const associationIds = decision.associationIds ?? [];
       await this.deps.remediator.rerunAssociations(associationIds);
       await ledger.recordAttempts(id, decision.causes, now, settings.attemptWindowHours);
-      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       batch.lifecycle.push(this.lifecycleEvent('Remediation Started', diagnosis, decision, `re-ran association(s) ${associationIds.join(', ')}`, now));
       await this.alertRemainingCauses(diagnosis, decision, { kind: 'ASSOCIATIONS_STARTED', associationIds });
+      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       return { instanceId: id, kind: 'ASSOCIATIONS_STARTED', detail: associationIds.join(', ') };
     }
     if (isCommandAction(decision.action)) {
-      await ledger.recordEvaluation({ ...evaluation, deferral: null });
-      pending.push({ snapshot, diagnosis, decision: { ...decision, action: decision.action } });
+      pending.push({ snapshot, evaluation, diagnosis, decision: { ...decision, action: decision.action } });
       return null;
     }
     throw new Error(`unhandled decision ${decision.action}`);
@@ -288,7 +291,6 @@ export class TriageUseCase {
       return { instanceId: id, kind: 'SKIPPED', detail: verdict.reason };
     }
     if (verdict.kind === 'EXHAUSTED') {
-      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       sink.count('Exhausted');
       const outcome: ActionOutcome = { kind: 'EXHAUSTED', attempts: verdict.attempts, windowHours: verdict.windowHours, reason: verdict.reason };
       const fingerprint = alertFingerprint(id, 'REMEDIATION_EXHAUSTED', [...verdict.causes].sort());
@@ -296,6 +298,7 @@ export class TriageUseCase {
         await ledger.markOpenCauses(id, diagnosis.causes.map((cause) => cause.code));
         batch.lifecycle.push(this.lifecycleEvent('Remediation Exhausted', diagnosis, decision, verdict.reason, this.deps.clock.now()));
       }
+      await ledger.recordEvaluation({ ...evaluation, deferral: null });
       return { instanceId: id, kind: 'EXHAUSTED', detail: verdict.reason };
     }
     // DEFER
@@ -375,7 +378,7 @@ export class TriageUseCase {
       item.diagnosis,
       item.decision,
       { kind: 'DEFER', guard, reason: guard === 'REBOOT_CAP' ? `reboot cap ${settings.maxRebootsInFlight} reached` : `remediation cap ${settings.maxRemediationsInFlight} reached` },
-      { instanceId: item.snapshot.instanceId, at: clock.now() },
+      item.evaluation,
       batch,
     );
     return { outcome };
@@ -407,6 +410,7 @@ export class TriageUseCase {
     for (const { item, lock } of chunk) {
       await ledger.attachCommand(lock, commandId);
       await ledger.recordAttempts(lock.instanceId, item.decision.causes, now, settings.attemptWindowHours);
+      await ledger.recordEvaluation({ ...item.evaluation, deferral: null });
       batch.lifecycle.push(this.lifecycleEvent('Remediation Started', item.diagnosis, item.decision, item.decision.reason, now, commandId));
       try {
         await this.alertRemainingCauses(item.diagnosis, item.decision, { kind: 'COMMAND_SENT', commandId });
@@ -517,9 +521,13 @@ export function nodeAgeFacts(snapshot: NodeSnapshot): { registrationDate?: strin
   return { ...(registrationDate ? { registrationDate } : {}), ...(activity[0] ? { earliestActivityAt: activity[0] } : {}) };
 }
 
-/** Unchanged summary, evaluated recently, no deferral pending: the last decision still holds. */
+/**
+ * Unchanged summary, evaluated recently, no deferral pending, no command ended since: the last
+ * decision still holds, so the per-node detail calls are skipped.
+ */
 function isUnchangedAndRecent(record: NodeLedgerRecord | undefined, summary: NodeSummary, now: Date): boolean {
   if (!record?.summaryFingerprint || !record.lastEvaluatedAt || record.deferral) return false;
+  if (record.lastCommandEndedAt && record.lastCommandEndedAt >= record.lastEvaluatedAt) return false;
   if (record.summaryFingerprint !== summary.fingerprint) return false;
   return now.getTime() - Date.parse(record.lastEvaluatedAt) < REEVALUATE_UNCHANGED_AFTER_MINUTES * 60_000;
 }

@@ -12,6 +12,8 @@ export interface LocalTable {
   documentClient: DynamoDBDocumentClient;
   tableName: string;
   endpoint: string;
+  /** Another table with the ledger's key schema on the same server (a fresh ledger per test). */
+  createTable(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,9 +22,10 @@ export async function startLedgerTable(tableName = 'ledger'): Promise<LocalTable
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  await client.send(
+  const createTable = async (name: string): Promise<void> => {
+    await client.send(
     new CreateTableCommand({
-      TableName: tableName,
+      TableName: name,
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -34,11 +37,14 @@ export async function startLedgerTable(tableName = 'ledger'): Promise<LocalTable
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+  };
+  await createTable(tableName);
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
     documentClient,
     tableName,
     endpoint,
+    createTable,
     close: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

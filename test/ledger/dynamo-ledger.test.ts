@@ -14,23 +14,8 @@ afterAll(async () => table.close());
 /** A fresh table per test: same server, new name. */
 async function freshLedger(): Promise<DynamoRemediationLedger> {
   tableCount += 1;
-  const { CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
-  const name = `ledger-${tableCount}`;
-  await table.documentClient.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  return new DynamoRemediationLedger(table.documentClient, name);
+  await table.createTable(`ledger-${tableCount}`);
+  return new DynamoRemediationLedger(table.documentClient, `ledger-${tableCount}`);
 }
 
 function request(instanceId: string, overrides: Partial<LockRequest> = {}): LockRequest {

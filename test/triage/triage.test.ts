@@ -1,0 +1,354 @@
+/**
+ * The triage use case end to end over its ports: real DynamoDB ledger (dynalite), real SsmRemediator
+ * over an aws-sdk-client-mock'ed SSM client, example snapshots from examples/ served by a fake
+ * reader, recording notifier / lifecycle publisher / sink.
+ */
+import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
+import { SsmRemediator } from '../../lambdas/adapters/ssm-remediator';
+import type { DiagnosisAlertInput, ResolvedAlertInput } from '../../lambdas/domain/alerts/types';
+import type { LifecycleEvent } from '../../lambdas/domain/lifecycle';
+import { DEFAULT_SETTINGS, type AutopilotSettings } from '../../lambdas/domain/settings';
+import type { NodeSnapshot } from '../../lambdas/domain/types';
+import type {
+  AlertNotifier,
+  AlertReceipt,
+  CalendarReader,
+  NodeReadFailure,
+  NodeStateReader,
+  NodeSummary,
+  ReadOptions,
+} from '../../lambdas/ports';
+import { TriageUseCase } from '../../lambdas/usecases/triage';
+import { asSqsRecord, loadEvent } from '../fixtures/events';
+import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
+import { RecordingSink } from './recording-sink';
+
+const ssm = mockClient(SSMClient);
+const ssmClient = new SSMClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+
+function example(name: string, instanceId?: string): NodeSnapshot {
+  const snapshot = JSON.parse(readFileSync(join(__dirname, '../../examples', `${name}.json`), 'utf8')) as NodeSnapshot;
+  if (!instanceId) return snapshot;
+  return { ...snapshot, instanceId, ...(snapshot.instanceInformation ? { instanceInformation: { ...snapshot.instanceInformation, InstanceId: instanceId } } : {}) };
+}
+
+/** Serves fixed snapshots like the SSM reader would: summaries first (needsDetail), unknown and failed nodes. */
+class FixedReader implements NodeStateReader {
+  readonly calls: string[][] = [];
+  constructor(
+    public snapshots: Map<string, NodeSnapshot>,
+    public failures: NodeReadFailure[] = [],
+  ) {}
+  async readSnapshots(instanceIds: string[], options: ReadOptions = {}) {
+    this.calls.push([...instanceIds]);
+    const result = { snapshots: [] as NodeSnapshot[], unknown: [] as string[], failed: [] as NodeReadFailure[], skipped: [] as NodeSummary[] };
+    for (const id of instanceIds) {
+      const failure = this.failures.find((entry) => entry.instanceId === id);
+      const snapshot = this.snapshots.get(id);
+      if (failure) result.failed.push(failure);
+      else if (!snapshot) result.unknown.push(id);
+      else {
+        const summary: NodeSummary = {
+          instanceId: id,
+          instanceInformation: snapshot.instanceInformation,
+          patchState: snapshot.patchState,
+          nonCompliantSummaries: snapshot.complianceSummaries ?? [],
+          tags: snapshot.tags ?? {},
+          fingerprint: JSON.stringify([snapshot.patchState, snapshot.complianceSummaries]),
+        };
+        if (options.needsDetail && !(await options.needsDetail(summary))) result.skipped.push(summary);
+        else result.snapshots.push(snapshot);
+      }
+    }
+    return result;
+  }
+}
+
+class RecordingNotifier implements AlertNotifier {
+  readonly sent: Array<{ kind: string; input: DiagnosisAlertInput | ResolvedAlertInput }> = [];
+  failNext = false;
+  private receipt(kind: string, input: DiagnosisAlertInput | ResolvedAlertInput): Promise<AlertReceipt> {
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('SNS unavailable'));
+    }
+    this.sent.push({ kind, input });
+    return Promise.resolve({ messageId: `m-${this.sent.length}`, subject: kind });
+  }
+  notifyDiagnosis(input: DiagnosisAlertInput) {
+    return this.receipt('DIAGNOSIS', input);
+  }
+  notifyExhausted(input: DiagnosisAlertInput) {
+    return this.receipt('EXHAUSTED', input);
+  }
+  notifyDeferred(input: DiagnosisAlertInput) {
+    return this.receipt('DEFERRED', input);
+  }
+  notifyResolved(input: ResolvedAlertInput) {
+    return this.receipt('RESOLVED', input);
+  }
+  notifyCommandFailed(): Promise<AlertReceipt> {
+    throw new Error('not used by the triage');
+  }
+}
+
+class FixedCalendar implements CalendarReader {
+  constructor(public current: 'OPEN' | 'CLOSED' = 'OPEN') {}
+  async state() {
+    return this.current === 'CLOSED' ? { state: 'CLOSED' as const, closedBy: ['patch-freeze'] } : { state: 'OPEN' as const };
+  }
+}
+
+let table: LocalTable;
+let tables = 0;
+beforeAll(async () => {
+  table = await startLedgerTable('triage-0');
+});
+afterAll(async () => table.close());
+beforeEach(() => {
+  ssm.reset();
+  let commands = 0;
+  ssm.on(SendCommandCommand).callsFake(async () => ({ Command: { CommandId: `cmd-${++commands}` } }));
+});
+
+const NOW = new Date('2026-11-20T14:10:00.000Z');
+
+async function harness(snapshots: NodeSnapshot[], settingsOverrides: Partial<AutopilotSettings> = {}, shared?: { ledgerTable: string }) {
+  const settings: AutopilotSettings = { ...DEFAULT_SETTINGS, minNodeAgeMinutes: 0, ...settingsOverrides };
+  let tableName = shared?.ledgerTable;
+  if (!tableName) {
+    tables += 1;
+    tableName = `triage-${tables}`;
+    await table.createTable(tableName);
+  }
+  const clock = { current: NOW, now: () => clock.current };
+  const sink = new RecordingSink();
+  const notifier = new RecordingNotifier();
+  const calendar = new FixedCalendar();
+  const lifecycle: LifecycleEvent[] = [];
+  const reader = new FixedReader(new Map(snapshots.map((snapshot) => [snapshot.instanceId, snapshot])));
+  const ledger = new DynamoRemediationLedger(table.documentClient, tableName);
+  const triage = new TriageUseCase({
+    reader,
+    ledger,
+    remediator: new SsmRemediator({ client: ssmClient, settings, sink }),
+    calendar,
+    notifier,
+    lifecycle: {
+      publish: async (events) => {
+        lifecycle.push(...events);
+        return { published: events.length, failed: [] };
+      },
+    },
+    clock,
+    sink,
+    settings,
+    ownRoleNames: ['autopilot-triage-role'],
+  });
+  return { triage, ledger, reader, notifier, calendar, lifecycle, sink, clock, tableName };
+}
+
+function nodeEvent(instanceId: string, messageId: string) {
+  const event = loadEvent('nativePatchNonCompliant');
+  event.detail['resource-id'] = instanceId;
+  event.id = `event-${messageId}`;
+  return asSqsRecord(event, messageId);
+}
+
+const REBOOT_NODE = 'i-0e3b07d5b6f83a4d9'; // examples/pending-reboot.json, tag auto
+const INSTALL_NODE = 'i-0c19e5b3f4d6182b7'; // examples/missing-patches.json, tag auto
+
+describe('one command per node, whatever the delivery', () => {
+  it('two concurrent handlers on one node send exactly ONE RunPatchBaseline', async () => {
+    const first = await harness([example('pending-reboot')]);
+    const second = await harness([example('pending-reboot')], {}, { ledgerTable: first.tableName });
+    const [a, b] = await Promise.all([
+      first.triage.processRecords([nodeEvent(REBOOT_NODE, 'm1')]),
+      second.triage.processRecords([nodeEvent(REBOOT_NODE, 'm2')]),
+    ]);
+    expect(a.batchItemFailures).toEqual([]);
+    expect(b.batchItemFailures).toEqual([]);
+    const calls = ssm.commandCalls(SendCommandCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input).toMatchObject({ InstanceIds: [REBOOT_NODE], Parameters: { Operation: ['Install'], RebootOption: ['RebootIfNeeded'] } });
+    expect(first.sink.metric('SkippedInFlight') + second.sink.metric('SkippedInFlight')).toBe(1);
+    const lock = (await first.ledger.readNodes([REBOOT_NODE])).get(REBOOT_NODE)?.lock;
+    expect(lock).toMatchObject({ commandId: 'cmd-1', action: 'REBOOT_NODE', reboot: true });
+  });
+
+  it('a redelivered batch sends nothing more, and duplicates inside a batch are coalesced', async () => {
+    const h = await harness([example('pending-reboot')]);
+    await h.triage.processRecords([nodeEvent(REBOOT_NODE, 'm1'), nodeEvent(REBOOT_NODE, 'm2')]);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
+    expect(h.reader.calls).toEqual([[REBOOT_NODE]]);
+    h.clock.current = new Date(NOW.getTime() + 60_000);
+    const again = await h.triage.processRecords([nodeEvent(REBOOT_NODE, 'm1'), nodeEvent(REBOOT_NODE, 'm2')]);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
+    expect(h.lifecycle.filter((event) => event.detailType === 'Remediation Started')).toHaveLength(1);
+    expect(h.lifecycle[0]?.detail).toMatchObject({ instanceId: REBOOT_NODE, commandId: 'cmd-1', action: 'REBOOT_NODE' });
+  });
+
+  it('groups nodes with the same decision into one SendCommand', async () => {
+    const ids = ['i-0c19e5b3f4d6182a1', 'i-0c19e5b3f4d6182a2', 'i-0c19e5b3f4d6182a3'];
+    const h = await harness(ids.map((id) => example('missing-patches', id)));
+    await h.triage.processRecords(ids.map((id, index) => nodeEvent(id, `m${index}`)));
+    const calls = ssm.commandCalls(SendCommandCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input.InstanceIds).toEqual(ids);
+    expect(h.sink.metric('CommandsSent_INSTALL_PATCHES')).toBe(3);
+  });
+});
+
+describe('guards in the pipeline', () => {
+  it('escalates once the attempt cap is reached: REMEDIATION_EXHAUSTED alert, no third command', async () => {
+    const h = await harness([example('pending-reboot')], { cooldownMinutes: 0, maxAttemptsPerCause: 2 });
+    for (let round = 1; round <= 4; round += 1) {
+      h.clock.current = new Date(NOW.getTime() + round * 10 * 60_000);
+      await h.triage.processRecords([nodeEvent(REBOOT_NODE, `m${round}`)]);
+      // The follow-up sees the command end; the node is still non-compliant.
+      await h.ledger.releaseByCommand(REBOOT_NODE, `cmd-${round}`, h.clock.current);
+    }
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(2);
+    const exhausted = h.notifier.sent.filter((alert) => alert.kind === 'EXHAUSTED');
+    expect(exhausted).toHaveLength(1);
+    expect((exhausted[0]?.input as DiagnosisAlertInput).outcome).toMatchObject({ kind: 'EXHAUSTED', attempts: 2, windowHours: 24 });
+    // Round 4: nothing changed since the exhausted evaluation, so the node is not even read in detail again.
+    expect(h.sink.metric('Exhausted')).toBe(1);
+    expect(h.sink.metric('UnchangedNodes')).toBe(1);
+    expect(h.lifecycle.map((event) => event.detailType)).toEqual(['Remediation Started', 'Remediation Started', 'Remediation Exhausted']);
+  });
+
+  it('defers while the change calendar is CLOSED (one alert), then acts when it opens', async () => {
+    const h = await harness([example('pending-reboot')], { changeCalendarNames: ['patch-freeze'] });
+    h.calendar.current = 'CLOSED';
+    await h.triage.processRecords([nodeEvent(REBOOT_NODE, 'm1')]);
+    await h.triage.processRecords([nodeEvent(REBOOT_NODE, 'm2')]);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+    expect(h.notifier.sent.map((alert) => alert.kind)).toEqual(['DEFERRED']);
+    expect((h.notifier.sent[0]?.input as DiagnosisAlertInput).outcome).toMatchObject({ kind: 'DEFERRED', guard: 'CALENDAR_CLOSED' });
+    expect((await h.ledger.readNodes([REBOOT_NODE])).get(REBOOT_NODE)?.deferral).toMatchObject({ guard: 'CALENDAR_CLOSED', since: NOW.toISOString() });
+
+    h.calendar.current = 'OPEN';
+    await h.triage.evaluateNodes([REBOOT_NODE], { source: 'sweep' });
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
+    expect((await h.ledger.readNodes([REBOOT_NODE])).get(REBOOT_NODE)?.deferral).toBeUndefined();
+  });
+
+  it('holds the reboot cap across a batch and across concurrent handlers', async () => {
+    const ids = Array.from({ length: 6 }, (_, index) => `i-0e3b07d5b6f83a4${index}0`);
+    const snapshots = ids.map((id) => example('pending-reboot', id));
+    const first = await harness(snapshots, { maxRebootsInFlight: 2 });
+    const second = await harness(snapshots, { maxRebootsInFlight: 2 }, { ledgerTable: first.tableName });
+    await Promise.all([
+      first.triage.processRecords(ids.slice(0, 3).map((id, index) => nodeEvent(id, `a${index}`))),
+      second.triage.processRecords(ids.slice(3).map((id, index) => nodeEvent(id, `b${index}`))),
+    ]);
+    const sentTo = ssm.commandCalls(SendCommandCommand).flatMap((call) => call.args[0].input.InstanceIds ?? []);
+    expect(sentTo).toHaveLength(2);
+    expect((await first.ledger.readInFlight()).reboots).toBe(2);
+    expect(first.sink.metric('Deferred') + second.sink.metric('Deferred')).toBe(4);
+  });
+
+  it('releases the lock when SendCommand fails and puts the node back on the queue', async () => {
+    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const h = await harness([example('missing-patches')]);
+    const result = await h.triage.processRecords([nodeEvent(INSTALL_NODE, 'm1')]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(await h.ledger.readInFlight()).toMatchObject({ remediations: 0, reboots: 0 });
+  });
+
+  it('releases the lock and counts a node SSM rejects as InvalidInstanceId, without retrying it', async () => {
+    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('invalid'), { name: 'InvalidInstanceId' }));
+    const h = await harness([example('missing-patches')]);
+    const result = await h.triage.processRecords([nodeEvent(INSTALL_NODE, 'm1')]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(h.sink.metric('CommandRejectedInvalidInstance')).toBe(1);
+    expect((await h.ledger.readInFlight()).remediations).toBe(0);
+  });
+});
+
+describe('alerts and intake', () => {
+  it('alerts a NOTIFY cause once per fingerprint, then sends ONE resolved message when the node is compliant', async () => {
+    const failing = example('failed-patches');
+    const h = await harness([failing]);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm1')]);
+    h.clock.current = new Date(NOW.getTime() + 45 * 60_000);
+    await h.triage.evaluateNodes([failing.instanceId], { source: 'sweep' });
+    expect(h.notifier.sent.map((alert) => alert.kind)).toEqual(['DIAGNOSIS']);
+    expect(h.sink.metric('AlertsSuppressed')).toBe(1);
+
+    const healthy = example('healthy-linux', failing.instanceId);
+    h.reader.snapshots.set(failing.instanceId, healthy);
+    await Promise.all([
+      h.triage.evaluateNodes([failing.instanceId], { source: 'sweep' }),
+      h.triage.evaluateNodes([failing.instanceId], { source: 'sweep' }),
+    ]);
+    const resolved = h.notifier.sent.filter((alert) => alert.kind === 'RESOLVED');
+    expect(resolved).toHaveLength(1);
+    expect((resolved[0]?.input as ResolvedAlertInput).resolvedCauses).toEqual(['FAILED_PATCHES']);
+  });
+
+  it('gives the alert claim back when SNS fails, so the retry sends it', async () => {
+    const failing = example('failed-patches');
+    const h = await harness([failing]);
+    h.notifier.failNext = true;
+    const first = await h.triage.processRecords([nodeEvent(failing.instanceId, 'm1')]);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm1')]);
+    expect(h.notifier.sent.map((alert) => alert.kind)).toEqual(['DIAGNOSIS']);
+  });
+
+  it('acknowledges and counts malformed and ignored records, retries only retryable read failures, drops unknown nodes', async () => {
+    const h = await harness([example('missing-patches')]);
+    h.reader.failures = [
+      { instanceId: 'i-0aaaaaaaaaaaaaaa1', error: 'ThrottlingException', retryable: true },
+      { instanceId: 'i-0aaaaaaaaaaaaaaa2', error: 'AccessDeniedException', retryable: false },
+    ];
+    const ownCall = loadEvent('putComplianceItemsInstance');
+    (ownCall.detail as { userIdentity?: unknown }).userIdentity = {
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::111122223333:assumed-role/autopilot-triage-role/session',
+      sessionContext: { sessionIssuer: { type: 'Role', userName: 'autopilot-triage-role', arn: 'arn:aws:iam::111122223333:role/autopilot-triage-role' } },
+    };
+    const result = await h.triage.processRecords([
+      { messageId: 'bad', body: '{"not": "an event"' },
+      asSqsRecord(ownCall, 'own'),
+      nodeEvent('i-0aaaaaaaaaaaaaaa1', 'throttled'),
+      nodeEvent('i-0aaaaaaaaaaaaaaa2', 'denied'),
+      nodeEvent('i-0bbbbbbbbbbbbbbb3', 'gone'),
+      nodeEvent(INSTALL_NODE, 'ok'),
+    ]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'throttled' }]);
+    expect(h.sink.metric('MalformedEvents')).toBe(1);
+    expect(h.sink.lines.find((line) => line.message === 'malformed event dropped')?.fields).toMatchObject({ messageId: 'bad' });
+    expect(h.sink.metric('IgnoredEvents')).toBe(1);
+    expect(h.sink.metric('ReadFailures')).toBe(2);
+    expect(h.sink.metric('UnknownNodes')).toBe(1);
+    expect(h.sink.metric('NodesEvaluated')).toBe(1);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
+  });
+
+  it('dry-run sends no command and alerts what it would do', async () => {
+    const h = await harness([example('pending-reboot')], { mode: 'dry-run' });
+    await h.triage.processRecords([nodeEvent(REBOOT_NODE, 'm1')]);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+    expect(h.notifier.sent).toHaveLength(1);
+    expect((h.notifier.sent[0]?.input as DiagnosisAlertInput).outcome).toEqual({ kind: 'DRY_RUN' });
+    expect((h.notifier.sent[0]?.input as DiagnosisAlertInput).decision).toMatchObject({ action: 'REBOOT_NODE', dryRun: true });
+  });
+
+  it('skips detail reads for a node whose summary did not change since a recent evaluation', async () => {
+    const failing = example('failed-patches');
+    const h = await harness([failing]);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm1')]);
+    h.clock.current = new Date(NOW.getTime() + 5 * 60_000);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm2')]);
+    expect(h.sink.metric('NodesEvaluated')).toBe(1);
+    expect(h.sink.metric('UnchangedNodes')).toBe(1);
+  });
+});
