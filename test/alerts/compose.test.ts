@@ -78,10 +78,9 @@ describe('diagnosis alerts', () => {
     expect(notified.text).toContain('Nothing was changed on the node');
   });
 
-  test('cooldown deferrals do not page; calendar and caps do', () => {
-    expect(deferralNeedsAlert('COOLDOWN')).toBe(false);
+  test('only a CLOSED calendar deferral pages; self-clearing deferrals do not', () => {
     expect(deferralNeedsAlert('CALENDAR_CLOSED')).toBe(true);
-    expect(deferralNeedsAlert('REBOOT_CAP')).toBe(true);
+    for (const guard of ['COOLDOWN', 'NODE_TOO_YOUNG', 'REBOOT_CAP', 'REMEDIATION_CAP'] as const) expect(deferralNeedsAlert(guard)).toBe(false);
   });
 
   test('every example diagnosis composes a valid subject and a JSON-parsable SNS message', () => {

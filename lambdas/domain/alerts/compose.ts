@@ -3,11 +3,11 @@
  * happens next; the body says what is wrong, the evidence, what was done (or deferred, or only
  * simulated) and why, the next steps and where to click. Pure: same input, same alert.
  *
- * Deferred alerts: a deferral because of a CLOSED change calendar, a full remediation/reboot cap or a
- * node that booted minutes ago can last (a calendar may stay closed for days), and meanwhile the node
- * stays non-compliant, so on-call hears about it once (the ledger dedupes by fingerprint per
- * `alertRepeatHours`). A COOLDOWN deferral follows a command the pipeline just ran: no alert, only the
- * lifecycle event (`deferralNeedsAlert`).
+ * Deferred alerts (`deferralNeedsAlert`): only a CLOSED change calendar pages. It can stay closed for
+ * days while the node stays non-compliant, so on-call hears about it once per `alertRepeatHours` (the
+ * ledger dedupes by fingerprint). The other deferrals clear themselves within minutes to hours without
+ * anyone acting: COOLDOWN follows our own command, NODE_TOO_YOUNG ends after `minNodeAgeMinutes`, and
+ * the caps free up as commands end (the sweep releases stale locks); alerting them would be noise.
  */
 import { nodeLink, runCommandHistoryLink } from '../console-links';
 import { SEVERITIES, type Cause, type ConsoleLink, type RemediationAction, type Severity } from '../types';
@@ -36,7 +36,7 @@ export interface ComposeBudget {
 export const FULL_BUDGET: ComposeBudget = { evidenceChars: 20_000, outputChars: 4_000 };
 
 export function deferralNeedsAlert(guard: DeferralGuard): boolean {
-  return guard !== 'COOLDOWN';
+  return guard === 'CALENDAR_CLOSED';
 }
 
 const DEFERRAL_PHRASES: Record<DeferralGuard, string> = {
