@@ -401,24 +401,27 @@ export class TriageUseCase {
     }
     if (!result.commandId) {
       await Promise.all(chunk.map((entry) => ledger.releaseLock(entry.lock, { commandEnded: false, at: clock.now() })));
+      // InvalidInstanceId: deregistered or offline since the read. Not retried: the next event or sweep re-reads it.
       sink.count('UnknownNodes', result.rejectedInstanceIds.length);
-      return { outcomes: instanceIds.map((instanceId) => ({ instanceId, kind: 'READ_FAILED' as const, detail: result.error ?? 'command rejected' })), retry: [] };
+      return { outcomes: instanceIds.map((instanceId) => ({ instanceId, kind: 'UNKNOWN' as const, detail: result.error ?? 'command rejected' })), retry: [] };
     }
     const commandId = result.commandId;
     const now = clock.now();
     const outcomes: NodeOutcome[] = [];
     for (const { item, lock } of chunk) {
-      await ledger.attachCommand(lock, commandId);
-      await ledger.recordAttempts(lock.instanceId, item.decision.causes, now, settings.attemptWindowHours);
-      await ledger.recordEvaluation({ ...item.evaluation, deferral: null });
       batch.lifecycle.push(this.lifecycleEvent('Remediation Started', item.diagnosis, item.decision, item.decision.reason, now, commandId));
+      outcomes.push({ instanceId: lock.instanceId, kind: 'COMMAND_SENT', commandId, detail: item.decision.reason });
       try {
+        await ledger.attachCommand(lock, commandId);
+        await ledger.recordAttempts(lock.instanceId, item.decision.causes, now, settings.attemptWindowHours);
+        await ledger.recordEvaluation({ ...item.evaluation, deferral: null });
         await this.alertRemainingCauses(item.diagnosis, item.decision, { kind: 'COMMAND_SENT', commandId });
       } catch (error) {
-        // The command is out; a failed side alert must not resend it (the lock would skip it anyway).
-        sink.error('alert about remaining causes failed', { instanceId: lock.instanceId, error: describeError(error) });
+        // The command is out: a retry must not resend it (the lock would skip it anyway). A lock left
+        // without its command ID is released by the sweep after lockTimeoutMinutes.
+        sink.count('BookkeepingFailures');
+        sink.error('bookkeeping after SendCommand failed', { instanceId: lock.instanceId, commandId, error: describeError(error) });
       }
-      outcomes.push({ instanceId: lock.instanceId, kind: 'COMMAND_SENT', commandId, detail: item.decision.reason });
     }
     return { outcomes, retry: [] };
   }
