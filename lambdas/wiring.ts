@@ -89,7 +89,7 @@ export function buildDependencies(env: Record<string, string | undefined>, overr
     environment,
   });
   const followUp = new CommandFollowUp({ ledger, outputReader: new SsmCommandOutputReader(ssm), notifier, lifecycle, clock, sink, environment });
-  const sweep = new LedgerSweep({ ledger, scanner: new DynamoSweepScanner(dynamo, tableName), evaluator: triage, settings, clock, sink });
+  const sweep = new LedgerSweep({ ledger, scanner: new DynamoSweepScanner(dynamo, tableName), evaluator: triage, calendar: new SsmCalendarReader(ssm), settings, clock, sink });
   return { settings, logger, metrics, sink, triage, followUp, sweep };
 }
 

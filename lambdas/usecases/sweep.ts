@@ -5,6 +5,8 @@
  *    likely ran: delivery timeout + RunPatchBaseline's execution timeout stay below the default lock
  *    timeout) and the node re-evaluated, so a lost event never blocks a node forever.
  *  - Deferred nodes: the calendar may be OPEN now, the caps may have room, the node may be old enough.
+ *    Nodes whose deferral reason still holds right now (calendar still CLOSED, cap still full) are
+ *    left alone: re-reading them would only defer them again and spend SSM read capacity.
  *  - Nodes not evaluated since their last command ended (plus a settle time for the compliance data):
  *    the command's own compliance events may have been lost. Re-evaluated once; if the node is still
  *    non-compliant, the triage's attempt cap stops any loop.
@@ -12,7 +14,7 @@
  * of the ledger scan, nodes per run and the Lambda's remaining time; the scan cursor carries over.
  */
 import type { AutopilotSettings } from '../domain/settings';
-import type { Clock, NodeEvaluator, OperationalSink, RemediationLedger, SweepNodeState, SweepScanner } from '../ports';
+import type { CalendarReader, Clock, NodeEvaluator, OperationalSink, RemediationLedger, SweepNodeState, SweepScanner } from '../ports';
 
 export type SweepReason = 'STALE_LOCK' | 'DEFERRED' | 'NOT_EVALUATED_AFTER_COMMAND';
 
@@ -39,6 +41,8 @@ export interface SweepReport {
   pagesRead: number;
   nodesScanned: number;
   candidates: Record<SweepReason, number>;
+  /** Deferred nodes left alone because their reason still holds (calendar still CLOSED, cap still full). */
+  stillBlocked: number;
   evaluated: number;
   evaluationFailures: number;
   /** True when the scan reached the end of the table in this run. */
@@ -51,7 +55,12 @@ export interface SweepDependencies {
   ledger: Pick<RemediationLedger, 'readInFlight' | 'releaseLock'>;
   scanner: SweepScanner;
   evaluator: NodeEvaluator;
-  settings: Pick<AutopilotSettings, 'lockTimeoutMinutes' | 'attemptWindowHours'>;
+  settings: Pick<AutopilotSettings, 'lockTimeoutMinutes' | 'attemptWindowHours' | 'changeCalendarNames' | 'maxRemediationsInFlight' | 'maxRebootsInFlight'>;
+  /**
+   * When given, nodes deferred by a CLOSED calendar are not re-read while it is still CLOSED: during a
+   * fleet-wide freeze that saves every deferred node's SSM reads on every run.
+   */
+  calendar?: CalendarReader;
   clock: Clock;
   sink: OperationalSink;
   limits?: Partial<SweepLimits>;
@@ -89,6 +98,7 @@ export class LedgerSweep {
       pagesRead: 0,
       nodesScanned: 0,
       candidates: { STALE_LOCK: 0, DEFERRED: 0, NOT_EVALUATED_AFTER_COMMAND: 0 },
+      stillBlocked: 0,
       evaluated: 0,
       evaluationFailures: 0,
       passComplete: false,
@@ -96,7 +106,9 @@ export class LedgerSweep {
     };
     const queue = new Map<string, SweepReason>();
 
-    for (const instanceId of await this.releaseStaleLocks(now)) {
+    const { released, inFlight } = await this.releaseStaleLocks(now);
+    const stillBlocked = await this.blockedDeferrals(now, inFlight);
+    for (const instanceId of released) {
       queue.set(instanceId, 'STALE_LOCK');
       report.staleLocksReleased += 1;
       report.candidates.STALE_LOCK += 1;
@@ -110,6 +122,10 @@ export class LedgerSweep {
       for (const node of page.nodes) {
         const reason = sweepReasonOf(node, now, this.deps.settings);
         if (!reason || queue.has(node.instanceId)) continue;
+        if (reason === 'DEFERRED' && node.deferral && stillBlocked.has(node.deferral.guard)) {
+          report.stillBlocked += 1;
+          continue;
+        }
         queue.set(node.instanceId, reason);
         report.candidates[reason] += 1;
       }
@@ -148,8 +164,28 @@ export class LedgerSweep {
     return report;
   }
 
-  /** Releases locks older than `lockTimeoutMinutes`; returns the nodes whose lock this run released. */
-  private async releaseStaleLocks(now: Date): Promise<string[]> {
+  /**
+   * Deferral guards whose reason still holds right now, so re-reading their nodes would only defer
+   * them again. An unreadable calendar counts as still CLOSED (the triage treats it the same way).
+   */
+  private async blockedDeferrals(now: Date, inFlight: { remediations: number; reboots: number }): Promise<Set<string>> {
+    const { settings, calendar, sink } = this.deps;
+    const blocked = new Set<string>();
+    if (inFlight.remediations >= settings.maxRemediationsInFlight) blocked.add('REMEDIATION_CAP');
+    if (inFlight.reboots >= settings.maxRebootsInFlight) blocked.add('REBOOT_CAP');
+    if (calendar && settings.changeCalendarNames.length > 0) {
+      try {
+        if ((await calendar.state(settings.changeCalendarNames, now)).state === 'CLOSED') blocked.add('CALENDAR_CLOSED');
+      } catch (error) {
+        sink.warn('change calendar unreadable: calendar deferrals stay deferred this run', { error: String(error) });
+        blocked.add('CALENDAR_CLOSED');
+      }
+    }
+    return blocked;
+  }
+
+  /** Releases locks older than `lockTimeoutMinutes`; returns the released nodes and what is still in flight. */
+  private async releaseStaleLocks(now: Date): Promise<{ released: string[]; inFlight: { remediations: number; reboots: number } }> {
     const { ledger, settings, sink } = this.deps;
     const cutoff = now.getTime() - settings.lockTimeoutMinutes * 60_000;
     const inFlight = await ledger.readInFlight();
@@ -167,6 +203,7 @@ export class LedgerSweep {
         });
       }
     }
-    return released;
+    const stillHeld = inFlight.locks.filter((lock) => !released.includes(lock.instanceId));
+    return { released, inFlight: { remediations: stillHeld.length, reboots: stillHeld.filter((lock) => lock.reboot).length } };
   }
 }

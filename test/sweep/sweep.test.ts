@@ -167,3 +167,53 @@ async function markEnded(ledger: DynamoRemediationLedger, instanceId: string, at
   await ledger.attachCommand(result.lock, `cmd-${instanceId}`);
   await ledger.releaseByCommand(instanceId, `cmd-${instanceId}`, at);
 }
+
+describe('deferrals whose reason still holds are not re-read', () => {
+  async function deferredFleet() {
+    const parts = await freshTable();
+    await parts.ledger.recordEvaluation({ instanceId: nodeId(400), at: minutesAgo(30), deferral: { guard: 'CALENDAR_CLOSED', reason: 'freeze CLOSED' } });
+    await parts.ledger.recordEvaluation({ instanceId: nodeId(401), at: minutesAgo(30), deferral: { guard: 'REBOOT_CAP', reason: 'reboot cap reached' } });
+    await parts.ledger.recordEvaluation({ instanceId: nodeId(402), at: minutesAgo(30), deferral: { guard: 'NODE_TOO_YOUNG', reason: 'booted 3 min ago' } });
+    return parts;
+  }
+  const settings = { ...DEFAULT_SETTINGS, changeCalendarNames: ['patch-freeze'], maxRebootsInFlight: 1 };
+
+  test('calendar still CLOSED and reboot cap still full: only the young node is re-evaluated', async () => {
+    const parts = await deferredFleet();
+    const busy = await parts.ledger.acquireLock({ instanceId: nodeId(499), action: 'REBOOT_NODE', causes: ['PENDING_REBOOT'], reboot: true, now: minutesAgo(5), maxRemediationsInFlight: 50, maxRebootsInFlight: 1 });
+    expect(busy.acquired).toBe(true);
+    const evaluator = new RecordingEvaluator();
+    const calendarCalls: string[][] = [];
+    const sweep = new LedgerSweep({
+      ...parts,
+      evaluator,
+      settings,
+      calendar: { state: async (names) => (calendarCalls.push([...names]), { state: 'CLOSED', closedBy: [...names] }) },
+      clock: { now: () => NOW },
+      sink: new RecordingSink(),
+    });
+    const report = await sweep.run();
+    expect(evaluator.evaluated).toEqual([nodeId(402)]);
+    expect(report.stillBlocked).toBe(2);
+    expect(calendarCalls).toEqual([['patch-freeze']]);
+  });
+
+  test('calendar OPEN and a free reboot slot: all deferred nodes are re-evaluated', async () => {
+    const parts = await deferredFleet();
+    const evaluator = new RecordingEvaluator();
+    const sweep = new LedgerSweep({ ...parts, evaluator, settings, calendar: { state: async () => ({ state: 'OPEN' }) }, clock: { now: () => NOW }, sink: new RecordingSink() });
+    const report = await sweep.run();
+    expect(evaluator.evaluated.sort()).toEqual([nodeId(400), nodeId(401), nodeId(402)]);
+    expect(report.stillBlocked).toBe(0);
+  });
+
+  test('an unreadable calendar keeps calendar deferrals deferred (a freeze is never ignored)', async () => {
+    const parts = await deferredFleet();
+    const evaluator = new RecordingEvaluator();
+    const sink = new RecordingSink();
+    const sweep = new LedgerSweep({ ...parts, evaluator, settings, calendar: { state: async () => Promise.reject(new Error('AccessDenied')) }, clock: { now: () => NOW }, sink });
+    await sweep.run();
+    expect(evaluator.evaluated).not.toContain(nodeId(400));
+    expect(sink.logs.some((log) => log.level === 'warn' && log.message.startsWith('change calendar unreadable'))).toBe(true);
+  });
+});
