@@ -3,7 +3,7 @@
  * adapter only maps the fitted message onto Publish: MessageStructure=json so email gets text and
  * machine subscribers get JSON, and String message attributes for subscription filter policies.
  */
-import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type MessageAttributeValue, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import {
   composeCommandFailedAlert,
   composeDiagnosisAlert,
@@ -66,7 +66,7 @@ export class SnsAlertNotifier implements AlertNotifier {
   }
 }
 
-export function toPublishInput(topicArn: string, message: SnsAlertMessage) {
+export function toPublishInput(topicArn: string, message: SnsAlertMessage): PublishCommandInput {
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.attributes)) {
     // SNS rejects attributes with empty values; every attribute here has a value by construction.
