@@ -1,0 +1,61 @@
+/**
+ * A small simulated morning (150 nodes, 6 h incl. the maintenance-window scan burst, then the queue
+ * drained) through the real pipeline: the safety and loss invariants, measured on the fake AWS side.
+ * Not timings. The reboot cap is lowered to 2 so that it actually binds.
+ */
+import { realPipeline } from '../../sim/pipeline';
+import { runSimulation, type SimulationDetails, type SimulationReport } from '../../sim/run';
+
+let report: SimulationReport;
+let details: SimulationDetails;
+
+beforeAll(async () => {
+  // Powertools writes the pipeline's logs/metrics to stdout; keep the test output readable.
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    ({ report, details } = await runSimulation({
+      nodes: 150,
+      seed: 3,
+      hours: 6,
+      pipeline: realPipeline,
+      settings: { maxRebootsInFlight: 2 },
+      rateLimit: { ratePerSecond: 2000, burst: 50 },
+    }));
+  } finally {
+    process.stdout.write = write;
+  }
+}, 120_000);
+
+test('every event is processed or dead-lettered, none lost', () => {
+  expect(report.events).toBeGreaterThan(150 * 20);
+  expect(report.eventsLost).toBe(0);
+  expect(details.queue.duplicatesInjected).toBeGreaterThan(0);
+  expect(details.malformedInjected).toBeGreaterThan(0);
+});
+
+test('no command while one is in flight, none to off / notify / unreachable nodes', () => {
+  expect(report.duplicateCommands).toBe(0);
+  expect(report.commandsToIneligibleNodes).toBe(0);
+  expect(details.ineligibleDetails).toEqual([]);
+});
+
+test('the reboot cap holds', () => {
+  expect(report.rebootCap).toBe(2);
+  expect(report.maxConcurrentReboots).toBeGreaterThan(0);
+  expect(report.maxConcurrentReboots).toBeLessThanOrEqual(2);
+});
+
+test('everything healable is healed, and alerts are not repeated', () => {
+  expect(report.nodesNeedingAction).toBeGreaterThan(0);
+  expect(details.unhealed).toEqual([]);
+  expect(report.nodesHealed).toBe(report.nodesNeedingAction);
+  expect(report.duplicateAlerts).toBe(0);
+  expect(report.alerts).toBeGreaterThan(0);
+});
+
+test('the naive peer on the same stream sends far more commands', () => {
+  const ours = Object.values(report.commands).reduce((sum, value) => sum + value, 0);
+  expect(ours).toBeGreaterThan(0);
+  expect(report.naive.commands).toBeGreaterThanOrEqual(5 * ours);
+});
