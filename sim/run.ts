@@ -149,6 +149,8 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
   });
 
   // The ledger: dynalite, a real DynamoDB-compatible server, behind the same endpoint (proxied).
+  // dynalite ships no types; this is the one call we use.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = (require('dynalite') as (options: { createTableMs: number }) => import('node:net').Server)({ createTableMs: 0 });
   await new Promise<void>((resolve) => dynalite.listen(0, '127.0.0.1', () => resolve()));
   const dynamoPort = (dynalite.address() as import('node:net').AddressInfo).port;
