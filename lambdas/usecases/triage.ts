@@ -23,6 +23,7 @@ import type {
   Clock,
   CommandLock,
   LifecyclePublisher,
+  NodeDeferral,
   NodeLedgerRecord,
   NodeStateReader,
   NodeSummary,
@@ -84,6 +85,8 @@ export interface EvaluationResult {
 
 interface PendingCommand {
   snapshot: NodeSnapshot;
+  /** The deferral the ledger held before this evaluation (a new or changed one is announced once). */
+  previousDeferral?: NodeDeferral;
   /** Recorded once the command is out (a failed send leaves the node to be fully re-read on retry). */
   evaluation: { instanceId: string; at: Date; summaryFingerprint?: string };
   diagnosis: Diagnosis;
@@ -256,7 +259,7 @@ export class TriageUseCase {
       settings,
     });
     if (verdict.kind !== 'PROCEED') {
-      return this.handleVerdict(snapshot, diagnosis, decision, verdict, evaluation, batch);
+      return this.handleVerdict(snapshot, diagnosis, decision, verdict, evaluation, batch, record.deferral);
     }
 
     if (decision.action === 'RERUN_ASSOCIATION') {
@@ -269,7 +272,7 @@ export class TriageUseCase {
       return { instanceId: id, kind: 'ASSOCIATIONS_STARTED', detail: associationIds.join(', ') };
     }
     if (isCommandAction(decision.action)) {
-      pending.push({ snapshot, evaluation, diagnosis, decision: { ...decision, action: decision.action } });
+      pending.push({ snapshot, previousDeferral: record.deferral, evaluation, diagnosis, decision: { ...decision, action: decision.action } });
       return null;
     }
     throw new Error(`unhandled decision ${decision.action}`);
@@ -282,6 +285,7 @@ export class TriageUseCase {
     verdict: Exclude<GuardVerdict, { kind: 'PROCEED' }>,
     evaluation: { instanceId: string; at: Date; summaryFingerprint?: string },
     batch: BatchState,
+    previousDeferral?: NodeDeferral,
   ): Promise<NodeOutcome> {
     const { ledger, sink } = this.deps;
     const id = snapshot.instanceId;
@@ -309,10 +313,12 @@ export class TriageUseCase {
       const outcome: ActionOutcome = { kind: 'DEFERRED', guard: verdict.guard, reason: verdict.reason };
       const fingerprint = alertFingerprint(id, `DEFERRED_${verdict.guard}`, [...decision.causes].sort());
       const sent = await this.sendClaimed(id, `DEFERRED_${verdict.guard}`, fingerprint, () => this.deps.notifier.notifyDeferred({ diagnosis, decision, outcome }));
-      if (sent) {
-        await ledger.markOpenCauses(id, diagnosis.causes.map((cause) => cause.code));
-        batch.lifecycle.push(this.lifecycleEvent('Remediation Deferred', diagnosis, decision, verdict.reason, this.deps.clock.now()));
-      }
+      if (sent) await ledger.markOpenCauses(id, diagnosis.causes.map((cause) => cause.code));
+    }
+    // Subscribers hear of every deferral once, whatever its guard (only a CLOSED calendar pages on-call):
+    // the first deferral of a node, or a change of the guard that holds it back.
+    if (previousDeferral?.guard !== verdict.guard) {
+      batch.lifecycle.push(this.lifecycleEvent('Remediation Deferred', diagnosis, decision, verdict.reason, this.deps.clock.now()));
     }
     return { instanceId: id, kind: 'DEFERRED', detail: `${verdict.guard}: ${verdict.reason}` };
   }
@@ -380,6 +386,7 @@ export class TriageUseCase {
       { kind: 'DEFER', guard, reason: guard === 'REBOOT_CAP' ? `reboot cap ${settings.maxRebootsInFlight} reached` : `remediation cap ${settings.maxRemediationsInFlight} reached` },
       item.evaluation,
       batch,
+      item.previousDeferral,
     );
     return { outcome };
   }

@@ -252,6 +252,14 @@ describe('guards in the pipeline', () => {
     expect(sentTo).toHaveLength(2);
     expect((await first.ledger.readInFlight()).reboots).toBe(2);
     expect(first.sink.metric('Deferred') + second.sink.metric('Deferred')).toBe(4);
+    // Cap deferrals page nobody, but subscribers of the lifecycle events hear of each one once.
+    const deferredEvents = () => [...first.lifecycle, ...second.lifecycle].filter((event) => event.detailType === 'Remediation Deferred');
+    expect(deferredEvents()).toHaveLength(4);
+    expect(first.notifier.sent.filter((alert) => alert.kind === 'DEFERRED')).toHaveLength(0);
+    const deferredIds = deferredEvents().map((event) => event.detail.instanceId);
+    first.clock.current = new Date(NOW.getTime() + 5 * 60_000);
+    await first.triage.evaluateNodes(deferredIds, { source: 'sweep' });
+    expect(deferredEvents()).toHaveLength(4);
   });
 
   it('releases the lock when SendCommand fails and puts the node back on the queue', async () => {
