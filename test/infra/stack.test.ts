@@ -234,9 +234,12 @@ describe('functions', () => {
     expect(pattern).toEqual({
       source: ['aws.ssm'],
       'detail-type': ['EC2 Command Invocation Status-change Notification'],
-      detail: { 'document-name': ['AWS-RunPatchBaseline'] },
+      detail: { 'document-name': ['AWS-RunPatchBaseline'], status: ['Success', 'Failed', 'TimedOut', 'Cancelled'] },
     });
     expect(matchingFixtures(pattern)).toEqual(['commandStatusSuccess']);
+    const inProgress = loadEvent('commandStatusSuccess');
+    inProgress.detail.status = 'InProgress';
+    expect(matchesEventPattern(pattern, inProgress)).toBe(false);
     const otherDocument = loadEvent('commandStatusSuccess');
     otherDocument.detail['document-name'] = 'AWS-RunShellScript';
     expect(matchesEventPattern(pattern, otherDocument)).toBe(false);
