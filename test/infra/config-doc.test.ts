@@ -1,18 +1,18 @@
-/** docs/CONFIGURATION.md must list every option with its real default (the README copies the table). */
+/** docs/CONFIGURATION.md must list every option with its real default and so must README.md (it copies the table). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../lib/config';
 
-const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'CONFIGURATION.md'), 'utf8');
+const read = (file: string) => readFileSync(join(__dirname, '..', '..', file), 'utf8');
 
-function documentedDefaults(): Map<string, string> {
+function documentedDefaults(doc: string): Map<string, string> {
   const rows = new Map<string, string>();
   for (const match of doc.matchAll(/^\| `([A-Za-z]+)` \| `([^`]*)` \|/gm)) rows.set(match[1]!, match[2]!);
   return rows;
 }
 
-it('documents every option, and only existing ones, with its actual default', () => {
+it.each(['docs/CONFIGURATION.md', 'README.md'])('%s documents every option, and only existing ones, with its actual default', (file) => {
   const { infra, settings } = loadConfig({});
   const actual = new Map(Object.entries({ ...infra, ...settings }).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
-  expect(Object.fromEntries(documentedDefaults())).toEqual(Object.fromEntries(actual));
+  expect(Object.fromEntries(documentedDefaults(read(file)))).toEqual(Object.fromEntries(actual));
 });
