@@ -7,7 +7,7 @@
  * logs and EMF metrics (Powertools writes them to stdout) are discarded during the run so stdout stays
  * parseable; `--details` prints diagnostics (reads per operation, queue stats, unhealed nodes) on stderr.
  */
-import { realPipeline } from '../sim/pipeline';
+import { pipelineMetrics, realPipeline } from '../sim/pipeline';
 import { runSimulation, type SimulationReport } from '../sim/run';
 
 interface CliOptions {
@@ -86,7 +86,10 @@ async function main(): Promise<void> {
     process.stdout.write = writeOut;
     process.stderr.write = writeErr;
   }
-  if (options.details) writeErr(`${JSON.stringify(result.details, null, 2)}\n`);
+  if (options.details) {
+    const pipeline = Object.fromEntries([...pipelineMetrics.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    writeErr(`${JSON.stringify({ ...result.details, pipelineMetrics: pipeline }, null, 2)}\n`);
+  }
   writeOut(options.json ? `${JSON.stringify(result.report)}\n` : `${table(result.report)}\n`);
 }
 

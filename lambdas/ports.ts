@@ -161,6 +161,8 @@ export interface NodeLedgerRecord {
   /** Summary fingerprint at the last evaluation (NodeSummary.fingerprint) and when that was (ISO). */
   summaryFingerprint?: string;
   lastEvaluatedAt?: string;
+  /** ISO, last time the node's state was read from SSM (an evaluation, or a summary found unchanged). */
+  lastCheckedAt?: string;
   lock?: CommandLock;
 }
 
@@ -216,6 +218,8 @@ export interface RemediationLedger {
   /** Node is compliant: atomically empties the open set and returns what it held (only one caller gets them). */
   takeOpenCauses(instanceId: string): Promise<CauseCode[]>;
   recordEvaluation(record: EvaluationRecord): Promise<void>;
+  /** The node's summary was read and found unchanged: only `lastCheckedAt` moves (the last decision still holds). */
+  recordCheck(instanceId: string, at: Date): Promise<void>;
 }
 
 export interface SendCommandRequest {
@@ -251,7 +255,7 @@ export interface CalendarReader {
 // ---------------------------------------------------------------------------------------------
 
 /** The part of a node's ledger record the sweep looks at. */
-export type SweepNodeState = Pick<NodeLedgerRecord, 'instanceId' | 'deferral' | 'lastCommandEndedAt' | 'lastEvaluatedAt' | 'openCauses'>;
+export type SweepNodeState = Pick<NodeLedgerRecord, 'instanceId' | 'deferral' | 'lastCommandEndedAt' | 'lastEvaluatedAt' | 'lastCheckedAt' | 'openCauses'>;
 
 /**
  * Pages through the nodes of the ledger that may need another look (a deferral, or a command that
@@ -260,12 +264,13 @@ export type SweepNodeState = Pick<NodeLedgerRecord, 'instanceId' | 'deferral' | 
  * large fleet is covered over several runs instead of starving the nodes at the end of the table.
  */
 export interface SweepScanner {
-  scanPage(options: { cursor?: string; pageSize: number }): Promise<{ nodes: SweepNodeState[]; cursor?: string }>;
+  /** Nodes with a deferral, an ended command, or not read since `checkedBefore` (ISO). */
+  scanPage(options: { cursor?: string; pageSize: number; checkedBefore: string }): Promise<{ nodes: SweepNodeState[]; cursor?: string }>;
   loadCursor(): Promise<string | undefined>;
   saveCursor(cursor: string | undefined): Promise<void>;
 }
 
 /** The triage use case, seen from the sweep. */
 export interface NodeEvaluator {
-  evaluateNodes(instanceIds: string[], context: { source: 'sweep' }): Promise<unknown>;
+  evaluateNodes(instanceIds: string[], context: { source: 'sweep' | 'reverify' }): Promise<unknown>;
 }

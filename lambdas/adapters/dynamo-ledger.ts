@@ -259,7 +259,7 @@ export class DynamoRemediationLedger implements RemediationLedger {
 
   async recordEvaluation(record: EvaluationRecord): Promise<void> {
     const at = record.at.toISOString();
-    const sets = ['firstSeenAt = if_not_exists(firstSeenAt, :at)', 'lastEvaluatedAt = :at', 'expiresAt = :expires'];
+    const sets = ['firstSeenAt = if_not_exists(firstSeenAt, :at)', 'lastEvaluatedAt = :at', 'lastCheckedAt = :at', 'expiresAt = :expires'];
     const removes: string[] = [];
     const values: Record<string, unknown> = { ':at': at, ':expires': expiresAt(record.at) };
     if (record.summaryFingerprint !== undefined) {
@@ -282,6 +282,24 @@ export class DynamoRemediationLedger implements RemediationLedger {
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  async recordCheck(instanceId: string, at: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: nodeKey(instanceId),
+          // The TTL keeps counting from the last evaluation: a node SSM no longer knows still expires.
+          UpdateExpression: 'SET lastCheckedAt = :at',
+          // Only a node already evaluated: a check alone never creates a record.
+          ConditionExpression: 'attribute_exists(lastEvaluatedAt)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -377,6 +395,7 @@ function toNodeRecord(item: Record<string, unknown>): NodeLedgerRecord {
   if (typeof item['lastCommandEndedAt'] === 'string') record.lastCommandEndedAt = item['lastCommandEndedAt'];
   if (typeof item['summaryFingerprint'] === 'string') record.summaryFingerprint = item['summaryFingerprint'];
   if (typeof item['lastEvaluatedAt'] === 'string') record.lastEvaluatedAt = item['lastEvaluatedAt'];
+  if (typeof item['lastCheckedAt'] === 'string') record.lastCheckedAt = item['lastCheckedAt'];
   record.openCauses = causeList(item['openCauses']);
   const deferral = item['deferral'] as { guard?: unknown; reason?: unknown; since?: unknown } | undefined;
   if (deferral && typeof deferral.guard === 'string' && typeof deferral.since === 'string') {

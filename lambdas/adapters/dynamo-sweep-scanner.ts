@@ -1,6 +1,6 @@
 /**
  * SweepScanner over the ledger table (items written by adapters/dynamo-ledger.ts: `NODE#<id>` /
- * `STATE`). Scan with a filter: DynamoDB applies `Limit` before the filter (Scan API reference), so
+ * `STATE`): nodes with a deferral, an ended command, or not read from SSM since `checkedBefore`. Scan with a filter: DynamoDB applies `Limit` before the filter (Scan API reference), so
  * a page costs at most `pageSize` items of read capacity however few match. The cursor of an
  * unfinished pass is kept in its own item (`SWEEP` / `CURSOR`).
  */
@@ -17,15 +17,16 @@ export class DynamoSweepScanner implements SweepScanner {
     private readonly tableName: string,
   ) {}
 
-  async scanPage(options: { cursor?: string; pageSize: number }): Promise<{ nodes: SweepNodeState[]; cursor?: string }> {
+  async scanPage(options: { cursor?: string; pageSize: number; checkedBefore: string }): Promise<{ nodes: SweepNodeState[]; cursor?: string }> {
     const response = await this.client.send(
       new ScanCommand({
         TableName: this.tableName,
         Limit: options.pageSize,
         ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
-        FilterExpression: 'begins_with(pk, :node) AND sk = :state AND (attribute_exists(deferral) OR attribute_exists(lastCommandEndedAt))',
-        ProjectionExpression: 'pk, deferral, lastCommandEndedAt, lastEvaluatedAt, openCauses',
-        ExpressionAttributeValues: { ':node': 'NODE#', ':state': 'STATE' },
+        FilterExpression:
+          'begins_with(pk, :node) AND sk = :state AND (attribute_exists(deferral) OR attribute_exists(lastCommandEndedAt) OR lastCheckedAt < :checkedBefore OR (attribute_not_exists(lastCheckedAt) AND lastEvaluatedAt < :checkedBefore))',
+        ProjectionExpression: 'pk, deferral, lastCommandEndedAt, lastEvaluatedAt, lastCheckedAt, openCauses',
+        ExpressionAttributeValues: { ':node': 'NODE#', ':state': 'STATE', ':checkedBefore': options.checkedBefore },
       }),
     );
     const nodes = (response.Items ?? []).map(toSweepNodeState);
@@ -55,6 +56,7 @@ function toSweepNodeState(item: Record<string, unknown>): SweepNodeState {
   const state: SweepNodeState = { instanceId: String(item['pk']).slice('NODE#'.length), openCauses: [] };
   if (typeof item['lastCommandEndedAt'] === 'string') state.lastCommandEndedAt = item['lastCommandEndedAt'];
   if (typeof item['lastEvaluatedAt'] === 'string') state.lastEvaluatedAt = item['lastEvaluatedAt'];
+  if (typeof item['lastCheckedAt'] === 'string') state.lastCheckedAt = item['lastCheckedAt'];
   const deferral = item['deferral'] as { guard?: unknown; reason?: unknown; since?: unknown } | undefined;
   if (deferral && typeof deferral.guard === 'string' && typeof deferral.since === 'string') {
     state.deferral = { guard: deferral.guard as DeferralGuard, reason: String(deferral.reason ?? ''), since: deferral.since };

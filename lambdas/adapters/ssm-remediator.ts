@@ -6,11 +6,13 @@
 import { SendCommandCommand, StartAssociationsOnceCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { randomUUID } from 'node:crypto';
 import type { AutopilotSettings } from '../domain/settings';
+import { SEND_COMMAND_MAX_INSTANCES } from '../domain/types';
 import type { OperationalSink, Remediator, SendCommandRequest, SendCommandResult } from '../ports';
 
+export { SEND_COMMAND_MAX_INSTANCES };
+
 export const PATCH_DOCUMENT = 'AWS-RunPatchBaseline';
-/** SendCommand InstanceIds: at most 50 per call (SSM API reference). */
-export const SEND_COMMAND_MAX_INSTANCES = 50;
+
 /** SendCommand Comment: at most 100 characters (SSM API reference). */
 export const COMMENT_MAX_CHARS = 100;
 export const DEFAULT_COMMAND_LOG_GROUP = '/ssm-compliance-autopilot/commands';

@@ -46,6 +46,13 @@ export const settingsSchema = z
     staleScanHours: z.number().int().min(1).max(8760).default(168),
     /** An AWS-GatherSoftwareInventory association Pending longer than this is "stuck". */
     inventoryStuckMinutes: z.number().int().min(5).max(10080).default(120),
+    /**
+     * Every node the pipeline knows is re-read from SSM at least this often, even when none of its events
+     * can change compliance (software inventory, hash-only association compliance): the safety net for
+     * compliance events CloudTrail never delivered and for scans that grow stale. The sweep does it in
+     * chunks of 50 nodes; a node whose summary did not change is read in detail at most every 2x this.
+     */
+    reverifyHours: z.number().int().min(1).max(168).default(6),
   })
   .strict();
 

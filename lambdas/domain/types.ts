@@ -29,6 +29,9 @@ export type CauseCode = (typeof CAUSE_CODES)[number];
 export const ACTIONS = ['INSTALL_PATCHES', 'REBOOT_NODE', 'RERUN_ASSOCIATION', 'NOTIFY', 'NONE'] as const;
 export type RemediationAction = (typeof ACTIONS)[number];
 
+/** SendCommand takes at most 50 InstanceIds per call. */
+export const SEND_COMMAND_MAX_INSTANCES = 50;
+
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

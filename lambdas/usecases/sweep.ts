@@ -10,13 +10,16 @@
  *  - Nodes not evaluated since their last command ended (plus a settle time for the compliance data):
  *    the command's own compliance events may have been lost. Re-evaluated once; if the node is still
  *    non-compliant, the triage's attempt cap stops any loop.
+ *  - Nodes not read from SSM for `reverifyHours` (REVERIFY): most events cannot change compliance and
+ *    are acknowledged without a read, so the periodic re-read happens here, 50 nodes per batched call,
+ *    with the triage's unchanged-summary shortcut (no detail calls when nothing changed).
  * All re-evaluation goes through the triage use case (`evaluateNodes`). Work per run is bounded: pages
  * of the ledger scan, nodes per run and the Lambda's remaining time; the scan cursor carries over.
  */
 import type { AutopilotSettings } from '../domain/settings';
 import type { CalendarReader, Clock, NodeEvaluator, OperationalSink, RemediationLedger, SweepNodeState, SweepScanner } from '../ports';
 
-export type SweepReason = 'STALE_LOCK' | 'DEFERRED' | 'NOT_EVALUATED_AFTER_COMMAND';
+export type SweepReason = 'STALE_LOCK' | 'DEFERRED' | 'NOT_EVALUATED_AFTER_COMMAND' | 'REVERIFY';
 
 /** Compliance data of a RunPatchBaseline run reaches SSM around the end of the command; leave it time to arrive. */
 export const SETTLE_MINUTES_AFTER_COMMAND = 10;
@@ -55,7 +58,10 @@ export interface SweepDependencies {
   ledger: Pick<RemediationLedger, 'readInFlight' | 'releaseLock'>;
   scanner: SweepScanner;
   evaluator: NodeEvaluator;
-  settings: Pick<AutopilotSettings, 'lockTimeoutMinutes' | 'attemptWindowHours' | 'changeCalendarNames' | 'maxRemediationsInFlight' | 'maxRebootsInFlight'>;
+  settings: Pick<
+    AutopilotSettings,
+    'lockTimeoutMinutes' | 'attemptWindowHours' | 'changeCalendarNames' | 'maxRemediationsInFlight' | 'maxRebootsInFlight' | 'reverifyHours'
+  >;
   /**
    * When given, nodes deferred by a CLOSED calendar are not re-read while it is still CLOSED: during a
    * fleet-wide freeze that saves every deferred node's SSM reads on every run.
@@ -70,9 +76,24 @@ export interface SweepDependencies {
 export function sweepReasonOf(
   node: SweepNodeState,
   now: Date,
-  settings: Pick<AutopilotSettings, 'attemptWindowHours'>,
+  settings: Pick<AutopilotSettings, 'attemptWindowHours' | 'reverifyHours'>,
 ): Exclude<SweepReason, 'STALE_LOCK'> | null {
   if (node.deferral) return 'DEFERRED';
+  const afterCommand = commandReasonOf(node, now, settings);
+  if (afterCommand) return afterCommand;
+  const lastRead = [node.lastCheckedAt, node.lastEvaluatedAt]
+    .map((value) => (value ? Date.parse(value) : Number.NaN))
+    .filter((value) => !Number.isNaN(value));
+  if (lastRead.length > 0 && now.getTime() - Math.max(...lastRead) >= settings.reverifyHours * 3_600_000) return 'REVERIFY';
+  return null;
+}
+
+/** The cutoff handed to the scanner: nodes last read before it are REVERIFY candidates. */
+export function reverifyCutoff(now: Date, settings: Pick<AutopilotSettings, 'reverifyHours'>): string {
+  return new Date(now.getTime() - settings.reverifyHours * 3_600_000).toISOString();
+}
+
+function commandReasonOf(node: SweepNodeState, now: Date, settings: Pick<AutopilotSettings, 'attemptWindowHours'>): 'NOT_EVALUATED_AFTER_COMMAND' | null {
   if (!node.lastCommandEndedAt) return null;
   const ended = Date.parse(node.lastCommandEndedAt);
   const settled = ended + SETTLE_MINUTES_AFTER_COMMAND * 60_000;
@@ -97,7 +118,7 @@ export class LedgerSweep {
       staleLocksReleased: 0,
       pagesRead: 0,
       nodesScanned: 0,
-      candidates: { STALE_LOCK: 0, DEFERRED: 0, NOT_EVALUATED_AFTER_COMMAND: 0 },
+      candidates: { STALE_LOCK: 0, DEFERRED: 0, NOT_EVALUATED_AFTER_COMMAND: 0, REVERIFY: 0 },
       stillBlocked: 0,
       evaluated: 0,
       evaluationFailures: 0,
@@ -116,7 +137,11 @@ export class LedgerSweep {
 
     let cursor = await this.deps.scanner.loadCursor();
     while (report.pagesRead < this.limits.maxPages && queue.size < this.limits.maxNodes && remainingMs() > this.limits.reserveMs) {
-      const page = await this.deps.scanner.scanPage({ pageSize: this.limits.pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await this.deps.scanner.scanPage({
+        pageSize: this.limits.pageSize,
+        checkedBefore: reverifyCutoff(now, this.deps.settings),
+        ...(cursor ? { cursor } : {}),
+      });
       report.pagesRead += 1;
       report.nodesScanned += page.nodes.length;
       for (const node of page.nodes) {
@@ -137,18 +162,24 @@ export class LedgerSweep {
     }
     await this.deps.scanner.saveCursor(cursor);
 
-    // Stale locks first (they were blocking a node), then in scan order.
-    const instanceIds = [...queue.keys()].slice(0, this.limits.maxNodes);
-    report.deferredToNextRun = queue.size - instanceIds.length;
-    for (let start = 0; start < instanceIds.length; start += EVALUATION_CHUNK) {
+    // Stale locks first (they were blocking a node), then in scan order; periodic re-reads last.
+    const ordered = [...queue.entries()].sort(([, a], [, b]) => Number(a === 'REVERIFY') - Number(b === 'REVERIFY'));
+    const selected = ordered.slice(0, this.limits.maxNodes);
+    report.deferredToNextRun = queue.size - selected.length;
+    // Re-reads use the unchanged-summary shortcut; the other reasons read everything.
+    const work = [
+      ...chunks(selected.filter(([, reason]) => reason !== 'REVERIFY').map(([id]) => id), EVALUATION_CHUNK).map((ids) => ({ ids, source: 'sweep' as const })),
+      ...chunks(selected.filter(([, reason]) => reason === 'REVERIFY').map(([id]) => id), EVALUATION_CHUNK).map((ids) => ({ ids, source: 'reverify' as const })),
+    ];
+    for (const [index, { ids: chunk, source }] of work.entries()) {
       if (remainingMs() <= this.limits.reserveMs) {
-        report.deferredToNextRun += instanceIds.length - start;
-        sink.warn('sweep stopped early: Lambda time budget', { left: instanceIds.length - start });
+        const left = work.slice(index).reduce((sum, entry) => sum + entry.ids.length, 0);
+        report.deferredToNextRun += left;
+        sink.warn('sweep stopped early: Lambda time budget', { left });
         break;
       }
-      const chunk = instanceIds.slice(start, start + EVALUATION_CHUNK);
       try {
-        await this.deps.evaluator.evaluateNodes(chunk, { source: 'sweep' });
+        await this.deps.evaluator.evaluateNodes(chunk, { source });
         report.evaluated += chunk.length;
       } catch (error) {
         // One bad chunk must not stop the rest; the nodes stay candidates for the next run.
@@ -206,4 +237,10 @@ export class LedgerSweep {
     const stillHeld = inFlight.locks.filter((lock) => !released.includes(lock.instanceId));
     return { released, inFlight: { remediations: stillHeld.length, reboots: stillHeld.filter((lock) => lock.reboot).length } };
   }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
 }

@@ -11,12 +11,12 @@ import { deferralNeedsAlert } from '../domain/alerts/compose';
 import { alertFingerprint, causeFingerprint } from '../domain/alerts/fingerprint';
 import type { ActionOutcome, AlertEnvironment } from '../domain/alerts/types';
 import { diagnose } from '../domain/diagnose';
-import { coalesceByNode, parseIntakeRecord, type SqsRecordLike } from '../domain/intake';
+import { coalesceByNode, parseIntakeRecord, type CoalescedNode, type SqsRecordLike } from '../domain/intake';
 import type { LifecycleDetailType, LifecycleEvent } from '../domain/lifecycle';
 import { evaluateGuards, isCommandAction, mayReboot, type GuardVerdict } from '../domain/policy/guards';
 import { planRemediation } from '../domain/policy/plan';
 import type { AutopilotSettings } from '../domain/settings';
-import type { CauseCode, Decision, Diagnosis, NodeSnapshot } from '../domain/types';
+import { SEND_COMMAND_MAX_INSTANCES, type CauseCode, type Decision, type Diagnosis, type NodeSnapshot } from '../domain/types';
 import type {
   AlertNotifier,
   CalendarReader,
@@ -31,10 +31,18 @@ import type {
   RemediationLedger,
   Remediator,
 } from '../ports';
-import { SEND_COMMAND_MAX_INSTANCES } from '../adapters/ssm-remediator';
 
-/** A node whose summary did not change is not read in detail again before this many minutes. */
-export const REEVALUATE_UNCHANGED_AFTER_MINUTES = 30;
+/**
+ * Events that cannot change compliance (software inventory, hash-only association compliance: ~96 of
+ * a node's ~98 events a day) are acknowledged without an SSM read when the node was read less than
+ * this many `reverifyHours` ago. Compliance changes arrive as patch inventory, PutComplianceItems with
+ * items or native compliance-change events, which always re-read. The sweep re-reads every node each
+ * `reverifyHours` in chunks of 50 (cheaper than one read per event); this bound only matters when the
+ * sweep falls behind.
+ */
+export const QUIET_EVENT_REVERIFY_FACTOR = 2;
+/** A node whose summary did not change is read in detail again after this many `reverifyHours`. */
+export const UNCHANGED_DETAIL_REVERIFY_FACTOR = 2;
 
 export interface TriageDependencies {
   reader: NodeStateReader;
@@ -51,8 +59,11 @@ export interface TriageDependencies {
 }
 
 export interface EvaluationContext {
-  /** `event`: skip detail reads for unchanged, recently evaluated nodes. `sweep`: read everything. */
-  source: 'event' | 'sweep';
+  /**
+   * `event` and `reverify` (the sweep's periodic re-read): skip detail reads for unchanged, recently
+   * evaluated nodes. `sweep` (deferred nodes, stale locks, commands that ended): read everything.
+   */
+  source: 'event' | 'sweep' | 'reverify';
 }
 
 export type NodeOutcomeKind =
@@ -121,7 +132,17 @@ export class TriageUseCase {
 
     let retry: Set<string>;
     try {
-      retry = new Set((await this.evaluateNodes(nodes.map((node) => node.instanceId), { source: 'event' })).retry);
+      const records = await this.deps.ledger.readNodes(nodes.map((node) => node.instanceId));
+      const now = this.deps.clock.now();
+      const quiet = nodes.filter((node) => isQuietRepeat(node, records.get(node.instanceId), now, this.deps.settings.reverifyHours));
+      if (quiet.length > 0) {
+        // Acknowledged without an SSM read: nothing in these events can have changed the node's compliance.
+        sink.count('QuietNodesSkipped', quiet.length);
+        sink.debug('events that cannot change compliance: no re-read', { nodes: quiet.map((node) => node.instanceId) });
+      }
+      const quietIds = new Set(quiet.map((node) => node.instanceId));
+      const toEvaluate = nodes.filter((node) => !quietIds.has(node.instanceId)).map((node) => node.instanceId);
+      retry = new Set((await this.evaluate(toEvaluate, { source: 'event' }, records)).retry);
     } catch (error) {
       sink.count('BatchFailures');
       sink.error('batch evaluation failed: every node goes back to the queue', { error: describeError(error), nodes: nodes.length });
@@ -132,26 +153,33 @@ export class TriageUseCase {
   }
 
   async evaluateNodes(instanceIds: readonly string[], context: EvaluationContext): Promise<EvaluationResult> {
+    return this.evaluate(instanceIds, context);
+  }
+
+  private async evaluate(instanceIds: readonly string[], context: EvaluationContext, known?: Map<string, NodeLedgerRecord>): Promise<EvaluationResult> {
     const { reader, ledger, sink, clock } = this.deps;
     const ids = [...new Set(instanceIds)];
     const outcomes: NodeOutcome[] = [];
     const retry: string[] = [];
     if (ids.length === 0) return { outcomes, retry };
 
-    const records = await ledger.readNodes(ids);
+    const records = known ?? (await ledger.readNodes(ids));
     const fingerprints = new Map<string, string>();
     const now = clock.now();
     const read = await reader.readSnapshots(ids, {
       needsDetail: (summary: NodeSummary) => {
         fingerprints.set(summary.instanceId, summary.fingerprint);
-        return context.source === 'sweep' || !isUnchangedAndRecent(records.get(summary.instanceId), summary, now);
+        return context.source === 'sweep' || !isUnchangedAndRecent(records.get(summary.instanceId), summary, now, this.deps.settings.reverifyHours);
       },
     });
 
+    const checked: string[] = [];
     for (const id of read.unknown) {
       sink.count('UnknownNodes');
       sink.warn('node unknown to SSM (deregistered or wrong ID): dropped', { instanceId: id });
       outcomes.push({ instanceId: id, kind: 'UNKNOWN' });
+      // Not looked for again before the next reverify period; its ledger record expires with its TTL.
+      if (records.has(id)) checked.push(id);
     }
     for (const failure of read.failed) {
       sink.count('ReadFailures');
@@ -162,7 +190,9 @@ export class TriageUseCase {
     for (const summary of read.skipped) {
       sink.count('UnchangedNodes');
       outcomes.push({ instanceId: summary.instanceId, kind: 'UNCHANGED' });
+      checked.push(summary.instanceId);
     }
+    await this.recordChecks(checked, now);
 
     const batch: BatchState = { lifecycle: [] };
     const pending: PendingCommand[] = [];
@@ -433,6 +463,16 @@ export class TriageUseCase {
     return { outcomes, retry: [] };
   }
 
+  /** Bookkeeping only: a failure is counted and logged, never retried (the node is simply read again sooner). */
+  private async recordChecks(instanceIds: readonly string[], at: Date): Promise<void> {
+    const results = await Promise.allSettled(instanceIds.map((id) => this.deps.ledger.recordCheck(id, at)));
+    const failed = results.filter((result) => result.status === 'rejected');
+    if (failed.length > 0) {
+      this.deps.sink.count('BookkeepingFailures', failed.length);
+      this.deps.sink.warn('recording unchanged nodes failed', { failed: failed.length, error: describeError((failed[0] as PromiseRejectedResult).reason) });
+    }
+  }
+
   /** Alerts about `causes` if at least one of them has a fingerprint not alerted within alertRepeatHours. */
   private async alertCauses(diagnosis: Diagnosis, decision: Decision, outcome: ActionOutcome, causes: readonly CauseCode[]): Promise<boolean> {
     const { ledger, settings, clock } = this.deps;
@@ -532,14 +572,33 @@ export function nodeAgeFacts(snapshot: NodeSnapshot): { registrationDate?: strin
 }
 
 /**
- * Unchanged summary, evaluated recently, no deferral pending, no command ended since: the last
- * decision still holds, so the per-node detail calls are skipped.
+ * True when a node's events in this batch cannot have changed its compliance and the last decision
+ * still holds: read from SSM less than QUIET_EVENT_REVERIFY_FACTOR x `reverifyHours` ago, no deferral
+ * waiting, no command ended since. Such a node is acknowledged without any SSM read. Pure.
  */
-function isUnchangedAndRecent(record: NodeLedgerRecord | undefined, summary: NodeSummary, now: Date): boolean {
+export function isQuietRepeat(
+  node: Pick<CoalescedNode, 'mayChangeCompliance'>,
+  record: NodeLedgerRecord | undefined,
+  now: Date,
+  reverifyHours: number,
+): boolean {
+  if (node.mayChangeCompliance || !record?.lastEvaluatedAt || record.deferral) return false;
+  if (record.lastCommandEndedAt && record.lastCommandEndedAt >= record.lastEvaluatedAt) return false;
+  const lastRead = record.lastCheckedAt && record.lastCheckedAt > record.lastEvaluatedAt ? record.lastCheckedAt : record.lastEvaluatedAt;
+  const age = now.getTime() - Date.parse(lastRead);
+  return age >= 0 && age < QUIET_EVENT_REVERIFY_FACTOR * reverifyHours * 3_600_000;
+}
+
+/**
+ * Unchanged summary, evaluated in detail less than UNCHANGED_DETAIL_REVERIFY_FACTOR x `reverifyHours`
+ * ago, no deferral pending, no command ended since: the last decision still holds, so the per-node
+ * detail calls are skipped.
+ */
+function isUnchangedAndRecent(record: NodeLedgerRecord | undefined, summary: NodeSummary, now: Date, reverifyHours: number): boolean {
   if (!record?.summaryFingerprint || !record.lastEvaluatedAt || record.deferral) return false;
   if (record.lastCommandEndedAt && record.lastCommandEndedAt >= record.lastEvaluatedAt) return false;
   if (record.summaryFingerprint !== summary.fingerprint) return false;
-  return now.getTime() - Date.parse(record.lastEvaluatedAt) < REEVALUATE_UNCHANGED_AFTER_MINUTES * 60_000;
+  return now.getTime() - Date.parse(record.lastEvaluatedAt) < UNCHANGED_DETAIL_REVERIFY_FACTOR * reverifyHours * 3_600_000;
 }
 
 function describeError(error: unknown): string {

@@ -41,8 +41,10 @@ async function freshTable() {
 class RecordingEvaluator implements NodeEvaluator {
   readonly calls: string[][] = [];
   failOn?: string;
-  async evaluateNodes(instanceIds: string[]): Promise<void> {
+  readonly sources: string[] = [];
+  async evaluateNodes(instanceIds: string[], context: { source: string }): Promise<void> {
     this.calls.push([...instanceIds]);
+    this.sources.push(context.source);
     if (this.failOn && instanceIds.includes(this.failOn)) throw new Error('SSM throttled');
   }
   get evaluated(): string[] {
@@ -100,7 +102,7 @@ test('deferred nodes and nodes not evaluated since their command ended are re-ev
   const evaluator = new RecordingEvaluator();
   const report = await sweepOf(parts, evaluator).sweep.run();
   expect(evaluator.evaluated.sort()).toEqual([nodeId(10), nodeId(11)]);
-  expect(report.candidates).toEqual({ STALE_LOCK: 0, DEFERRED: 1, NOT_EVALUATED_AFTER_COMMAND: 1 });
+  expect(report.candidates).toEqual({ STALE_LOCK: 0, DEFERRED: 1, NOT_EVALUATED_AFTER_COMMAND: 1, REVERIFY: 0 });
   expect(report.passComplete).toBe(true);
 });
 
@@ -127,7 +129,7 @@ test('one failing chunk is counted and does not stop the others', async () => {
   const evaluator = new RecordingEvaluator();
   const { sweep, sink } = sweepOf(parts, evaluator);
   // Fail the chunk that holds whichever node the scan returns first.
-  const firstPage = await parts.scanner.scanPage({ pageSize: 1000 });
+  const firstPage = await parts.scanner.scanPage({ pageSize: 1000, checkedBefore: minutesAgo(6 * 60).toISOString() });
   evaluator.failOn = firstPage.nodes[0]?.instanceId;
   const report = await sweep.run();
   expect(evaluator.calls.map((call) => call.length)).toEqual([50, 10]);
@@ -146,8 +148,11 @@ test('no new work starts when the Lambda is about to time out', async () => {
 });
 
 describe('sweepReasonOf', () => {
-  const settings = { attemptWindowHours: 24 };
+  const settings = { attemptWindowHours: 24, reverifyHours: 6 };
   test.each([
+    ['read 7 h ago, nothing pending', { lastEvaluatedAt: minutesAgo(7 * 60).toISOString() }, 'REVERIFY'],
+    ['evaluated 7 h ago, summary checked 1 h ago', { lastEvaluatedAt: minutesAgo(7 * 60).toISOString(), lastCheckedAt: minutesAgo(60).toISOString() }, null],
+    ['read 5 h ago', { lastEvaluatedAt: minutesAgo(5 * 60).toISOString() }, null],
     ['deferred', { deferral: { guard: 'CALENDAR_CLOSED' as const, reason: 'x', since: minutesAgo(5).toISOString() } }, 'DEFERRED'],
     ['ended 30 min ago, never evaluated', { lastCommandEndedAt: minutesAgo(30).toISOString() }, 'NOT_EVALUATED_AFTER_COMMAND'],
     ['ended 30 min ago, evaluated 25 min ago (inside settle time)', { lastCommandEndedAt: minutesAgo(30).toISOString(), lastEvaluatedAt: minutesAgo(25).toISOString() }, 'NOT_EVALUATED_AFTER_COMMAND'],
@@ -158,6 +163,24 @@ describe('sweepReasonOf', () => {
   ])('%s', (_name, state, expected) => {
     expect(sweepReasonOf({ instanceId: 'i-1', openCauses: [], ...state }, NOW, settings)).toBe(expected);
   });
+});
+
+test('re-reads nodes not read for reverifyHours in chunks of 50, with the unchanged shortcut, after the urgent ones', async () => {
+  const parts = await freshTable();
+  const stale = Array.from({ length: 70 }, (_, index) => nodeId(600 + index));
+  for (const id of stale) await parts.ledger.recordEvaluation({ instanceId: id, at: minutesAgo(7 * 60) });
+  // Read recently: a summary check 10 minutes ago counts as a read.
+  await parts.ledger.recordEvaluation({ instanceId: nodeId(700), at: minutesAgo(7 * 60) });
+  await parts.ledger.recordCheck(nodeId(700), minutesAgo(10));
+  await parts.ledger.recordEvaluation({ instanceId: nodeId(701), at: minutesAgo(60) });
+  await parts.ledger.recordEvaluation({ instanceId: nodeId(702), at: minutesAgo(30), deferral: { guard: 'NODE_TOO_YOUNG', reason: 'booted 3 min ago' } });
+  const evaluator = new RecordingEvaluator();
+  const report = await sweepOf(parts, evaluator).sweep.run();
+  expect(report.candidates.REVERIFY).toBe(70);
+  expect(evaluator.calls.map((call) => call.length)).toEqual([1, 50, 20]);
+  expect(evaluator.calls[0]).toEqual([nodeId(702)]);
+  expect(evaluator.sources).toEqual(['sweep', 'reverify', 'reverify']);
+  expect(new Set(evaluator.calls.slice(1).flat())).toEqual(new Set(stale));
 });
 
 /** The follow-up's way of ending a command: lock, attach, release by command ID. */

@@ -22,7 +22,7 @@ import type {
   NodeSummary,
   ReadOptions,
 } from '../../lambdas/ports';
-import { TriageUseCase } from '../../lambdas/usecases/triage';
+import { QUIET_EVENT_REVERIFY_FACTOR, TriageUseCase } from '../../lambdas/usecases/triage';
 import { asSqsRecord, loadEvent } from '../fixtures/events';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
 import { RecordingSink } from './recording-sink';
@@ -358,5 +358,31 @@ describe('alerts and intake', () => {
     await h.triage.processRecords([nodeEvent(failing.instanceId, 'm2')]);
     expect(h.sink.metric('NodesEvaluated')).toBe(1);
     expect(h.sink.metric('UnchangedNodes')).toBe(1);
+  });
+
+  it('acknowledges events that cannot change compliance without an SSM read, until the re-read interval or a compliance event', async () => {
+    const failing = example('failed-patches');
+    const h = await harness([failing]);
+    const software = (messageId: string) => {
+      const event = loadEvent('putInventorySoftware');
+      const text = JSON.stringify(event).split(String((event.detail['requestParameters'] as { instanceId: string }).instanceId)).join(failing.instanceId);
+      return asSqsRecord({ ...JSON.parse(text), id: `event-${messageId}` }, messageId);
+    };
+    // First sight: read and evaluated, even from a software-inventory event.
+    await h.triage.processRecords([software('m1')]);
+    expect(h.reader.calls).toHaveLength(1);
+    // Two software-inventory events 10 minutes later (coalesced): nothing to re-read.
+    h.clock.current = new Date(NOW.getTime() + 10 * 60_000);
+    const result = await h.triage.processRecords([software('m2'), software('m3')]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(h.reader.calls).toHaveLength(1);
+    expect(h.sink.metric('QuietNodesSkipped')).toBe(1);
+    // A compliance event in the same situation is always re-read.
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm4')]);
+    expect(h.reader.calls).toHaveLength(2);
+    // Once the sweep fell behind (no read for 2 x reverifyHours), the quiet event reads the node again.
+    h.clock.current = new Date(NOW.getTime() + (QUIET_EVENT_REVERIFY_FACTOR * DEFAULT_SETTINGS.reverifyHours * 60 + 11) * 60_000);
+    await h.triage.processRecords([software('m5')]);
+    expect(h.reader.calls).toHaveLength(3);
   });
 });
