@@ -9,7 +9,7 @@
  * The CDK CLI passes every `-c` value as a string, so strings are coerced to the option's type
  * (number, boolean, list as JSON array or comma-separated). Reads no `process.env`.
  */
-import { z } from 'zod';
+import { z, type core } from 'zod';
 import { settingsSchema, type AutopilotSettings } from '../lambdas/domain/settings';
 
 /** The context key holding the configuration object, and the prefix of flat `-c` overrides. */
@@ -85,7 +85,7 @@ const configSchema = z
   });
 
 /** Every option by name, for coercion and error messages. */
-const ALL_FIELDS: Record<string, z.ZodType> = { ...infraOptionsSchema.shape, ...settingsSchema.shape };
+const ALL_FIELDS: Record<string, core.$ZodType> = { ...infraOptionsSchema.shape, ...settingsSchema.shape };
 
 export interface AutopilotConfig {
   readonly infra: InfraOptions;
@@ -152,25 +152,37 @@ function describeIssues(error: z.ZodError): string {
     .join('\n');
 }
 
-/** Human description of what a field accepts, from the schema itself. */
-function describeAllowed(field: z.ZodType): string | undefined {
+/**
+ * Human description of what a field accepts, from the schema itself. Core-level (`_zod.def` and its
+ * checks): the infra options are classic zod, the runtime settings zod/mini.
+ */
+function describeAllowed(field: core.$ZodType): string | undefined {
   const inner = unwrap(field);
-  if (inner instanceof z.ZodNumber) {
+  const def = inner._zod.def as { type: string; entries?: Record<string, unknown>; checks?: unknown[] };
+  if (def.type === 'number') {
+    let minimum: number | undefined;
+    let maximum: number | undefined;
+    let integer = false;
+    for (const check of (def.checks ?? []) as Array<{ _zod: { def: { check: string; value?: number; format?: string } } }>) {
+      const { check: kind, value, format } = check._zod.def;
+      if (kind === 'greater_than') minimum = value;
+      else if (kind === 'less_than') maximum = value;
+      else if (kind === 'number_format' && format?.includes('int')) integer = true;
+    }
     // A refined field (logRetentionDays) lists its values in its own message.
-    if (inner.minValue === null || inner.minValue <= Number.MIN_SAFE_INTEGER) return undefined;
-    const integer = inner.format === 'safeint' || inner.isInt ? 'integer' : 'number';
-    return `${integer} ${inner.minValue ?? '-inf'}..${inner.maxValue ?? 'inf'}`;
+    if (minimum === undefined) return undefined;
+    return `${integer ? 'integer' : 'number'} ${minimum}..${maximum ?? 'inf'}`;
   }
-  if (inner instanceof z.ZodBoolean) return 'true | false';
-  if (inner instanceof z.ZodEnum) return inner.options.map(String).join(' | ');
-  if (inner instanceof z.ZodArray) return 'a JSON array or a comma-separated list';
+  if (def.type === 'boolean') return 'true | false';
+  if (def.type === 'enum' && def.entries) return Object.values(def.entries).map(String).join(' | ');
+  if (def.type === 'array') return 'a JSON array or a comma-separated list';
   return undefined;
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current: z.ZodType = schema;
+function unwrap(schema: core.$ZodType): core.$ZodType {
+  let current: core.$ZodType = schema;
   for (;;) {
-    const def = current.def as { type: string; innerType?: z.ZodType };
+    const def = current._zod.def as { type: string; innerType?: core.$ZodType };
     if ((def.type === 'default' || def.type === 'optional' || def.type === 'nullable') && def.innerType) {
       current = def.innerType;
       continue;
@@ -193,12 +205,12 @@ function parseJsonObject(text: string, what: string): Record<string, unknown> {
 }
 
 /** Base type of a field, looking through `.default()` / `.optional()` wrappers. */
-function baseType(schema: z.ZodType): string {
-  return unwrap(schema).def.type;
+function baseType(schema: core.$ZodType): string {
+  return unwrap(schema)._zod.def.type;
 }
 
 /** Leaves a string the schema cannot read as-is, so validation reports it with the option name. */
-function coerceString(value: string, schema: z.ZodType): unknown {
+function coerceString(value: string, schema: core.$ZodType): unknown {
   const text = value.trim();
   switch (baseType(schema)) {
     case 'number':

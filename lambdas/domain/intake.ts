@@ -7,7 +7,7 @@
  * with ssm:PutComplianceItems can write arbitrary items for any node).
  */
 // Namespace import: `import { z }` keeps zod's whole namespace object (all locales, ~450 KB minified) in the Lambda bundle; this form lets esbuild tree-shake it (~85 KB).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { formatZodIssues } from './settings';
 
 export type IntakeTrigger = 'PutInventory' | 'PutComplianceItems' | 'ComplianceStateChange';
@@ -79,55 +79,56 @@ export const COMPLIANCE_INVENTORY_TYPES: readonly string[] = [
 ];
 
 // EventBridge envelope: https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html
+const text = () => z.string().check(z.minLength(1));
 const envelopeSchema = z.object({
-  version: z.string().optional(),
-  id: z.string().min(1),
-  'detail-type': z.string().min(1),
-  source: z.string().min(1),
-  account: z.string().optional(),
-  time: z.string().optional(),
-  region: z.string().optional(),
+  version: z.optional(z.string()),
+  id: text(),
+  'detail-type': text(),
+  source: text(),
+  account: z.optional(z.string()),
+  time: z.optional(z.string()),
+  region: z.optional(z.string()),
   detail: z.record(z.string(), z.unknown()),
 });
 
-const sessionIssuerSchema = z
-  .object({ type: z.string().optional(), userName: z.string().optional(), arn: z.string().optional() })
-  .optional();
+const sessionIssuerSchema = z.optional(
+  z.object({ type: z.optional(z.string()), userName: z.optional(z.string()), arn: z.optional(z.string()) }),
+);
 
 // CloudTrail record contents: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 const cloudTrailDetailSchema = z.object({
-  eventSource: z.string().min(1),
-  eventName: z.string().min(1),
-  userIdentity: z
-    .object({
-      type: z.string().optional(),
-      principalId: z.string().optional(),
-      arn: z.string().optional(),
-      sessionContext: z.object({ sessionIssuer: sessionIssuerSchema }).optional(),
-    })
-    .optional(),
+  eventSource: text(),
+  eventName: text(),
+  userIdentity: z.optional(
+    z.object({
+      type: z.optional(z.string()),
+      principalId: z.optional(z.string()),
+      arn: z.optional(z.string()),
+      sessionContext: z.optional(z.object({ sessionIssuer: sessionIssuerSchema })),
+    }),
+  ),
   // CloudTrail may omit or truncate large request parameters: every field below is optional.
-  requestParameters: z.record(z.string(), z.unknown()).nullish(),
+  requestParameters: z.nullish(z.record(z.string(), z.unknown())),
 });
 type CloudTrailDetail = z.infer<typeof cloudTrailDetailSchema>;
 
 const putInventoryParametersSchema = z.object({
-  instanceId: z.string().optional(),
-  items: z.array(z.object({ typeName: z.string().optional() }).loose()).optional(),
+  instanceId: z.optional(z.string()),
+  items: z.optional(z.array(z.looseObject({ typeName: z.optional(z.string()) }))),
 });
 
 const putComplianceItemsParametersSchema = z.object({
-  resourceId: z.string().optional(),
-  resourceType: z.string().optional(),
-  items: z.array(z.unknown()).optional(),
-  itemContentHash: z.string().optional(),
+  resourceId: z.optional(z.string()),
+  resourceType: z.optional(z.string()),
+  items: z.optional(z.array(z.unknown())),
+  itemContentHash: z.optional(z.string()),
 });
 
 // Native event: AWS-FACTS "Native Configuration Compliance State Change" (statuses lower case).
 const complianceChangeDetailSchema = z.object({
-  'resource-type': z.string().min(1),
-  'resource-id': z.string().optional(),
-  'compliance-type': z.string().optional(),
+  'resource-type': text(),
+  'resource-id': z.optional(z.string()),
+  'compliance-type': z.optional(z.string()),
   'compliance-status': z.enum(['compliant', 'non_compliant']),
 });
 

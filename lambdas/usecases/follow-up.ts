@@ -14,7 +14,7 @@
  * a failed release may send the alert twice. Twice beats never.
  */
 // Namespace import: `import { z }` keeps zod's whole namespace object (all locales, ~450 KB minified) in the Lambda bundle; this form lets esbuild tree-shake it (~85 KB).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CommandFailedAlertInput } from '../domain/alerts/types';
 import type { LifecycleEvent } from '../domain/lifecycle';
 import { formatZodIssues } from '../domain/settings';
@@ -27,18 +27,18 @@ export const NON_TERMINAL_STATUSES = ['Pending', 'InProgress', 'Delayed', 'Cance
 type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 export const commandStatusEventSchema = z.looseObject({
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   'detail-type': z.literal('EC2 Command Invocation Status-change Notification'),
   source: z.literal('aws.ssm'),
-  account: z.string().optional(),
-  region: z.string().optional(),
-  time: z.string().optional(),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
+  time: z.optional(z.string()),
   detail: z.looseObject({
-    'command-id': z.string().min(1),
-    'document-name': z.string().min(1),
-    'instance-id': z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'expected an EC2 (i-) or hybrid (mi-) node ID'),
-    'requested-date-time': z.string().optional(),
-    status: z.string().min(1),
+    'command-id': z.string().check(z.minLength(1)),
+    'document-name': z.string().check(z.minLength(1)),
+    'instance-id': z.string().check(z.regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'expected an EC2 (i-) or hybrid (mi-) node ID')),
+    'requested-date-time': z.optional(z.string()),
+    status: z.string().check(z.minLength(1)),
   }),
 });
 export type CommandStatusEvent = z.infer<typeof commandStatusEventSchema>;
