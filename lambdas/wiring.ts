@@ -68,8 +68,10 @@ export function buildDependencies(env: Record<string, string | undefined>, overr
     ...(overrides.clientConfig?.credentials ? { credentials: overrides.clientConfig.credentials } : {}),
   };
   const ssm = createSsmClient(clientConfig);
-  const sns = new SNSClient(clientConfig);
-  const eventBridge = new EventBridgeClient(clientConfig);
+  // Most invocations have nothing to alert or announce: these two clients are built on first use,
+  // which keeps their construction out of every cold start (docs/PERFORMANCE.md, "Bundles").
+  const sns = constructOnFirstSend(() => new SNSClient(clientConfig));
+  const eventBridge = constructOnFirstSend(() => new EventBridgeClient(clientConfig));
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), { marshallOptions: { removeUndefinedValues: true } });
 
   const ledger = new DynamoRemediationLedger(dynamo, tableName);
@@ -91,6 +93,16 @@ export function buildDependencies(env: Record<string, string | undefined>, overr
   const followUp = new CommandFollowUp({ ledger, outputReader: new SsmCommandOutputReader(ssm), notifier, lifecycle, clock, sink, environment });
   const sweep = new LedgerSweep({ ledger, scanner: new DynamoSweepScanner(dynamo, tableName), evaluator: triage, calendar: new SsmCalendarReader(ssm), settings, clock, sink });
   return { settings, logger, metrics, sink, triage, followUp, sweep };
+}
+
+/** A client's `send`, with the client constructed on the first call. */
+function constructOnFirstSend<C extends { send: (...args: never[]) => unknown }>(create: () => C): Pick<C, 'send'> {
+  let client: C | undefined;
+  const send = (...args: never[]) => {
+    client ??= create();
+    return client.send(...args);
+  };
+  return { send: send as C['send'] };
 }
 
 /** Logs through the Powertools Logger, counts through Powertools Metrics (published by the handler). */

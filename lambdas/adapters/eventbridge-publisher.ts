@@ -22,7 +22,8 @@ export interface LifecyclePublishResult {
 
 export class EventBridgeLifecyclePublisher implements LifecyclePublisher {
   constructor(
-    private readonly client: EventBridgeClient,
+    /** A client, or anything that sends like one (the wiring constructs the client on first use). */
+    private readonly client: Pick<EventBridgeClient, 'send'>,
     private readonly eventBusName: string,
     private readonly sink: OperationalSink,
   ) {}

@@ -22,7 +22,8 @@ import type { AlertNotifier, AlertReceipt, OperationalSink } from '../ports';
 
 export class SnsAlertNotifier implements AlertNotifier {
   constructor(
-    private readonly client: SNSClient,
+    /** A client, or anything that sends like one (the wiring constructs the client on first use). */
+    private readonly client: Pick<SNSClient, 'send'>,
     private readonly topicArn: string,
     private readonly environment: AlertEnvironment,
     private readonly sink: OperationalSink,
