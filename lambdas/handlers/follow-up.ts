@@ -6,9 +6,12 @@
  */
 import type { Context } from 'aws-lambda';
 import type { FollowUpOutcome } from '../usecases/follow-up';
-import { buildDependencies } from '../wiring';
+import { buildCommon } from '../wiring/common';
+import { buildFollowUp } from '../wiring/follow-up';
 
-const { followUp, logger, metrics } = buildDependencies(process.env);
+const common = buildCommon(process.env);
+const followUp = buildFollowUp(common);
+const { logger, metrics } = common;
 
 export const handler = async (event: unknown, context?: Context): Promise<FollowUpOutcome> => {
   if (context) logger.addContext(context);

@@ -5,9 +5,13 @@
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { SweepReport } from '../usecases/sweep';
-import { buildDependencies } from '../wiring';
+import { buildCommon } from '../wiring/common';
+import { buildSweep } from '../wiring/sweep';
+import { buildTriage } from '../wiring/triage';
 
-const { sweep, logger, metrics } = buildDependencies(process.env);
+const common = buildCommon(process.env);
+const sweep = buildSweep(common, buildTriage(common));
+const { logger, metrics } = common;
 
 export const handler = async (_event: ScheduledEvent | Record<string, unknown>, context?: Context): Promise<SweepReport> => {
   if (context) logger.addContext(context);

@@ -4,9 +4,12 @@
  * module; metrics are flushed after every invocation, even a failed one.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { buildDependencies } from '../wiring';
+import { buildCommon } from '../wiring/common';
+import { buildTriage } from '../wiring/triage';
 
-const { triage, logger, metrics } = buildDependencies(process.env);
+const common = buildCommon(process.env);
+const triage = buildTriage(common);
+const { logger, metrics } = common;
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);

@@ -1,0 +1,109 @@
+/**
+ * What every Lambda builds once per module from its environment (docs/CONFIGURATION.md, "Lambda
+ * environment"): settings, Powertools logger/metrics (or the caller's sink), SDK clients, the ledger,
+ * the alert notifier and the lifecycle publisher. Each handler adds only the use case it runs
+ * (`./triage`, `./follow-up`, `./sweep`), so its bundle holds only the code it needs.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoRemediationLedger } from '../adapters/dynamo-ledger';
+import { EventBridgeLifecyclePublisher } from '../adapters/eventbridge-publisher';
+import { SnsAlertNotifier } from '../adapters/sns-notifier';
+import { createSsmClient } from '../adapters/ssm-client';
+import { alertEnvironmentFrom } from '../domain/alerts/environment';
+import type { AlertEnvironment } from '../domain/alerts/types';
+import { parseSettings, type AutopilotSettings } from '../domain/settings';
+import { systemClock, type Clock, type OperationalSink } from '../ports';
+
+export const METRICS_NAMESPACE = 'SsmComplianceAutopilot';
+
+export interface WiringOverrides {
+  clientConfig?: { endpoint?: string; region?: string; credentials?: SSMClientConfig['credentials'] };
+  /** Replaces the Powertools sink (simulator, tests). */
+  sink?: OperationalSink;
+  clock?: Clock;
+}
+
+export interface Common {
+  settings: AutopilotSettings;
+  logger: Logger;
+  metrics: Metrics;
+  sink: OperationalSink;
+  clock: Clock;
+  environment: AlertEnvironment;
+  region: string | undefined;
+  tableName: string;
+  ownRoleNames: string[];
+  ssm: SSMClient;
+  dynamo: DynamoDBDocumentClient;
+  ledger: DynamoRemediationLedger;
+  notifier: SnsAlertNotifier;
+  lifecycle: EventBridgeLifecyclePublisher;
+}
+
+/** Reads the Lambda environment contract (see docs/CONFIGURATION.md); fails early naming what is missing. */
+export function buildCommon(env: Record<string, string | undefined>, overrides: WiringOverrides = {}): Common {
+  const settings = parseSettings(env['AUTOPILOT_SETTINGS'] ? (JSON.parse(env['AUTOPILOT_SETTINGS']) as unknown) : {}, 'AUTOPILOT_SETTINGS');
+  const topicArn = required(env, 'ALERT_TOPIC_ARN');
+  const tableName = required(env, 'LEDGER_TABLE_NAME');
+  const eventBusName = env['EVENT_BUS_NAME'] || 'default';
+  const ownRoleNames = (env['OWN_ROLE_NAMES'] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const region = overrides.clientConfig?.region ?? env['AWS_REGION'];
+  // Lambda sets no account variable: alertEnvironmentFrom reads it from the alert topic's ARN.
+  const environment = { ...alertEnvironmentFrom(env), ...(region ? { region } : {}), ...(env['AWS_ACCOUNT_ID'] ? { account: env['AWS_ACCOUNT_ID'] } : {}) };
+
+  const serviceName = env['POWERTOOLS_SERVICE_NAME'] ?? 'triage';
+  const logger = new Logger({ serviceName });
+  const metrics = new Metrics({ namespace: env['POWERTOOLS_METRICS_NAMESPACE'] ?? METRICS_NAMESPACE, serviceName });
+  const sink = overrides.sink ?? powertoolsSink(logger, metrics);
+  const clock = overrides.clock ?? systemClock;
+
+  const clientConfig = {
+    ...(region ? { region } : {}),
+    ...(overrides.clientConfig?.endpoint ? { endpoint: overrides.clientConfig.endpoint } : {}),
+    ...(overrides.clientConfig?.credentials ? { credentials: overrides.clientConfig.credentials } : {}),
+  };
+  const ssm = createSsmClient(clientConfig);
+  // Most invocations have nothing to alert or announce: these two clients are built on first use,
+  // which keeps their construction out of every cold start (docs/PERFORMANCE.md, "Bundles").
+  const sns = constructOnFirstSend(() => new SNSClient(clientConfig));
+  const eventBridge = constructOnFirstSend(() => new EventBridgeClient(clientConfig));
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), { marshallOptions: { removeUndefinedValues: true } });
+
+  const ledger = new DynamoRemediationLedger(dynamo, tableName);
+  const notifier = new SnsAlertNotifier(sns, topicArn, environment, sink);
+  const lifecycle = new EventBridgeLifecyclePublisher(eventBridge, eventBusName, sink);
+  return { settings, logger, metrics, sink, clock, environment, region, tableName, ownRoleNames, ssm, dynamo, ledger, notifier, lifecycle };
+}
+
+/** A client's `send`, with the client constructed on the first call. */
+function constructOnFirstSend<C extends { send: (...args: never[]) => unknown }>(create: () => C): Pick<C, 'send'> {
+  let client: C | undefined;
+  const send = (...args: never[]) => {
+    client ??= create();
+    return client.send(...args);
+  };
+  return { send: send as C['send'] };
+}
+
+/** Logs through the Powertools Logger, counts through Powertools Metrics (published by the handler). */
+export function powertoolsSink(logger: Logger, metrics: Metrics): OperationalSink {
+  return {
+    count: (metric, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
+    debug: (message, fields) => logger.debug(message, fields ?? {}),
+    info: (message, fields) => logger.info(message, fields ?? {}),
+    warn: (message, fields) => logger.warn(message, fields ?? {}),
+    error: (message, fields) => logger.error(message, fields ?? {}),
+  };
+}
+
+function required(env: Record<string, string | undefined>, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`Environment variable ${name} is required (set by the stack)`);
+  return value;
+}

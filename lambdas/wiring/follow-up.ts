@@ -1,0 +1,9 @@
+/** The command follow-up over the common dependencies (follow-up Lambda). */
+import { SsmCommandOutputReader } from '../adapters/ssm-command-output';
+import { CommandFollowUp } from '../usecases/follow-up';
+import type { Common } from './common';
+
+export function buildFollowUp(common: Common): CommandFollowUp {
+  const { ledger, notifier, lifecycle, clock, sink, environment } = common;
+  return new CommandFollowUp({ ledger, outputReader: new SsmCommandOutputReader(common.ssm), notifier, lifecycle, clock, sink, environment });
+}

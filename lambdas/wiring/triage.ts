@@ -1,0 +1,23 @@
+/** The triage use case over the common dependencies (triage and sweep Lambdas). */
+import { SsmCalendarReader } from '../adapters/ssm-calendar';
+import { SsmRemediator } from '../adapters/ssm-remediator';
+import { SsmStateReader } from '../adapters/ssm-state-reader';
+import { TriageUseCase } from '../usecases/triage';
+import type { Common } from './common';
+
+export function buildTriage(common: Common): TriageUseCase {
+  const { ssm, settings, clock, sink, region } = common;
+  return new TriageUseCase({
+    reader: new SsmStateReader({ client: ssm, settings, clock, ...(region ? { region } : {}) }),
+    ledger: common.ledger,
+    remediator: new SsmRemediator({ client: ssm, settings, sink }),
+    calendar: new SsmCalendarReader(ssm),
+    notifier: common.notifier,
+    lifecycle: common.lifecycle,
+    clock,
+    sink,
+    settings,
+    ownRoleNames: common.ownRoleNames,
+    environment: common.environment,
+  });
+}
