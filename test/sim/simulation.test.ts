@@ -59,3 +59,8 @@ test('the naive peer on the same stream sends far more commands', () => {
   expect(ours).toBeGreaterThan(0);
   expect(report.naive.commands).toBeGreaterThanOrEqual(5 * ours);
 });
+
+test('events that cannot change compliance cost no SSM read: reads per event stay inside the 0.2 budget', () => {
+  expect(report.ssmReadCalls).toBeGreaterThan(0);
+  expect(report.ssmReadCallsPerEvent).toBeLessThanOrEqual(0.2);
+});
