@@ -19,7 +19,7 @@
  * a tag filter cannot be combined with other filter types (API reference, DescribeInstanceInformation
  * `Filters`), so it cannot be scoped to a chunk of IDs. We therefore list, per scope value
  * (auto | notify | off), the nodes carrying `<tagKey>=<value>`, and cache that index for
- * `tagIndexTtlMs` per reader (one Lambda container): 3 paginated calls per TTL, independent of batch
+ * `scopeTagCacheMinutes` per reader (one Lambda container): 3 paginated calls per TTL, independent of batch
  * size. `mi-` nodes that need detail additionally get all their tags (Name included) from
  * ListTagsForResource; for `i-` nodes the alert falls back to ComputerName for a name.
  *
@@ -77,7 +77,7 @@ const INSTANCE_ID = /^(i|mi)-[0-9a-f]{8,17}$/;
 
 export interface SsmStateReaderOptions {
   client: SSMClient;
-  settings: Pick<AutopilotSettings, 'tagKey' | 'staleScanHours'>;
+  settings: Pick<AutopilotSettings, 'tagKey' | 'staleScanHours' | 'scopeTagCacheMinutes'>;
   clock?: Clock;
   /** Region recorded in snapshots (console links); defaults to the client's region. */
   region?: string;
@@ -108,7 +108,7 @@ export class SsmStateReader implements NodeStateReader {
     this.client = options.client;
     this.settings = options.settings;
     this.clock = options.clock ?? systemClock;
-    this.tagIndexTtlMs = options.tagIndexTtlMs ?? 5 * 60_000;
+    this.tagIndexTtlMs = options.tagIndexTtlMs ?? this.settings.scopeTagCacheMinutes * 60_000;
     this.commandLookbackHours = options.commandLookbackHours ?? 24 * 7;
     this.regionOverride = options.region;
     this.detailMode = options.detail ?? 'dirty-only';

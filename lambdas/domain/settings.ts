@@ -58,6 +58,12 @@ export const settingsSchema = z.strictObject({
    * chunks of 50 nodes; a node whose summary did not change is read in detail at most every 2x this.
    */
   reverifyHours: int(1, 168, 6),
+  /**
+   * Minutes a Lambda container keeps its index of the scope tag (DescribeInstanceInformation tag
+   * filters cannot be scoped to a set of nodes, so the index costs ceil(tagged nodes / 50) calls per
+   * refresh and container). An opt-out tag takes effect within this time; raise it on large fleets.
+   */
+  scopeTagCacheMinutes: int(1, 60, 5),
 });
 
 export type AutopilotSettings = z.infer<typeof settingsSchema>;

@@ -37,7 +37,12 @@ export interface SweepLimits {
   reserveMs: number;
 }
 
-export const DEFAULT_SWEEP_LIMITS: SweepLimits = { pageSize: 500, maxPages: 20, maxNodes: 500, reserveMs: 30_000 };
+/**
+ * 2,000 nodes a run (40 chunks of 50, well inside the 5-minute function timeout) covers the periodic
+ * re-read of ~48,000 nodes at the default 6 h `reverifyHours` and 15 min schedule; 40 pages of 500
+ * items scan 20,000 ledger items a run, the cursor carrying larger tables over several runs.
+ */
+export const DEFAULT_SWEEP_LIMITS: SweepLimits = { pageSize: 500, maxPages: 40, maxNodes: 2000, reserveMs: 30_000 };
 
 export interface SweepReport {
   staleLocksReleased: number;
