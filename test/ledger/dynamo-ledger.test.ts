@@ -120,4 +120,20 @@ describe('alerts, attempts, open causes, evaluation', () => {
     record = (await ledger.readNodes(['i-0123456789abcdef0'])).get('i-0123456789abcdef0');
     expect(record?.deferral).toBeUndefined();
   });
+
+  it('records a summary check on a known node only, leaving the evaluation as it was', async () => {
+    const ledger = await freshLedger();
+    const checkedAt = new Date('2026-11-20T16:00:00.000Z');
+    await ledger.recordCheck('i-0aaaaaaaaaaaaaaa0', checkedAt);
+    const unknown = (await ledger.readNodes(['i-0aaaaaaaaaaaaaaa0'])).get('i-0aaaaaaaaaaaaaaa0');
+    expect(unknown?.lastCheckedAt).toBeUndefined();
+    expect(unknown?.lastEvaluatedAt).toBeUndefined();
+    await ledger.recordEvaluation({ instanceId: 'i-0aaaaaaaaaaaaaaa0', at: NOW, summaryFingerprint: 'a' });
+    await ledger.recordCheck('i-0aaaaaaaaaaaaaaa0', checkedAt);
+    expect((await ledger.readNodes(['i-0aaaaaaaaaaaaaaa0'])).get('i-0aaaaaaaaaaaaaaa0')).toMatchObject({
+      lastEvaluatedAt: NOW.toISOString(),
+      lastCheckedAt: checkedAt.toISOString(),
+      summaryFingerprint: 'a',
+    });
+  });
 });

@@ -385,4 +385,23 @@ describe('alerts and intake', () => {
     await h.triage.processRecords([software('m5')]);
     expect(h.reader.calls).toHaveLength(3);
   });
+
+  it('a periodic re-read of an unchanged node skips the detail calls and counts as a read for quiet events', async () => {
+    const failing = example('failed-patches');
+    const h = await harness([failing]);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm1')]);
+    h.clock.current = new Date(NOW.getTime() + 7 * 3_600_000);
+    const result = await h.triage.evaluateNodes([failing.instanceId], { source: 'reverify' });
+    expect(result.outcomes).toEqual([{ instanceId: failing.instanceId, kind: 'UNCHANGED' }]);
+    expect(h.sink.metric('NodesEvaluated')).toBe(1);
+    const record = (await h.ledger.readNodes([failing.instanceId])).get(failing.instanceId);
+    expect(record?.lastCheckedAt).toBe(h.clock.current.toISOString());
+    // 11 h after the evaluation but 4 h after the check: a software-inventory event needs no read.
+    h.clock.current = new Date(NOW.getTime() + 11 * 3_600_000);
+    const event = loadEvent('putInventorySoftware');
+    const body = JSON.stringify(event).split(String((event.detail['requestParameters'] as { instanceId: string }).instanceId)).join(failing.instanceId);
+    await h.triage.processRecords([asSqsRecord({ ...JSON.parse(body), id: 'event-m2' }, 'm2')]);
+    expect(h.reader.calls).toHaveLength(2);
+    expect(h.sink.metric('QuietNodesSkipped')).toBe(1);
+  });
 });
