@@ -179,7 +179,7 @@ export class TriageUseCase {
       sink.warn('node unknown to SSM (deregistered or wrong ID): dropped', { instanceId: id });
       outcomes.push({ instanceId: id, kind: 'UNKNOWN' });
       // Not looked for again before the next reverify period; its ledger record expires with its TTL.
-      if (records.has(id)) checked.push(id);
+      if (records.get(id)?.lastEvaluatedAt) checked.push(id);
     }
     for (const failure of read.failed) {
       sink.count('ReadFailures');
