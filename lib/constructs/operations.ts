@@ -74,6 +74,9 @@ export class Operations extends Construct {
       label: 'CommandsSent',
       period,
     });
+    // How much of the intake costs SSM reads: evaluated in detail, summary unchanged, no read at all.
+    const triageCount = (metricName: string, label: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: 'triage' }, statistic: 'Sum', period, label });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
         [
@@ -86,6 +89,11 @@ export class Operations extends Construct {
           }),
           new cloudwatch.GraphWidget({ title: 'Oldest triage message (s)', left: [oldestMessageAge] }),
           new cloudwatch.GraphWidget({ title: 'Malformed events / commands sent', left: [malformedEvents], right: [commandsSent] }),
+          new cloudwatch.GraphWidget({
+            title: 'Triage: nodes read vs acknowledged without an SSM read',
+            left: [triageCount('NodesEvaluated', 'evaluated'), triageCount('UnchangedNodes', 'summary unchanged')],
+            right: [triageCount('QuietNodesSkipped', 'quiet (no read)')],
+          }),
         ],
         [
           new cloudwatch.GraphWidget({

@@ -367,10 +367,10 @@ describe('operations', () => {
     );
   });
 
-  it('dashboard shows queue, errors, malformed events and commands sent', () => {
+  it('dashboard shows queue, errors, malformed events, commands sent and how many nodes cost SSM reads', () => {
     const [, dashboard] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0]!;
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const text of ['ApproximateAgeOfOldestMessage', 'Errors', 'Duration', 'ConcurrentExecutions', 'MalformedEvents', 'CommandsSent']) {
+    for (const text of ['ApproximateAgeOfOldestMessage', 'Errors', 'Duration', 'ConcurrentExecutions', 'MalformedEvents', 'CommandsSent', 'QuietNodesSkipped', 'UnchangedNodes']) {
       expect(body).toContain(text);
     }
   });
