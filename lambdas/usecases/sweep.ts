@@ -16,6 +16,8 @@
  * All re-evaluation goes through the triage use case (`evaluateNodes`). Work per run is bounded: pages
  * of the ledger scan, nodes per run and the Lambda's remaining time; the scan cursor carries over.
  */
+import type { DeferralGuard } from '../domain/alerts/types';
+import { blockedAccountGuards } from '../domain/policy/guards';
 import type { AutopilotSettings } from '../domain/settings';
 import type { CalendarReader, Clock, NodeEvaluator, OperationalSink, RemediationLedger, SweepNodeState, SweepScanner } from '../ports';
 
@@ -204,20 +206,18 @@ export class LedgerSweep {
    * Deferral guards whose reason still holds right now, so re-reading their nodes would only defer
    * them again. An unreadable calendar counts as still CLOSED (the triage treats it the same way).
    */
-  private async blockedDeferrals(now: Date, inFlight: { remediations: number; reboots: number }): Promise<Set<string>> {
+  private async blockedDeferrals(now: Date, inFlight: { remediations: number; reboots: number }): Promise<Set<DeferralGuard>> {
     const { settings, calendar, sink } = this.deps;
-    const blocked = new Set<string>();
-    if (inFlight.remediations >= settings.maxRemediationsInFlight) blocked.add('REMEDIATION_CAP');
-    if (inFlight.reboots >= settings.maxRebootsInFlight) blocked.add('REBOOT_CAP');
+    let calendarState: { state: 'OPEN' | 'CLOSED' } | undefined;
     if (calendar && settings.changeCalendarNames.length > 0) {
       try {
-        if ((await calendar.state(settings.changeCalendarNames, now)).state === 'CLOSED') blocked.add('CALENDAR_CLOSED');
+        calendarState = await calendar.state(settings.changeCalendarNames, now);
       } catch (error) {
         sink.warn('change calendar unreadable: calendar deferrals stay deferred this run', { error: String(error) });
-        blocked.add('CALENDAR_CLOSED');
+        calendarState = { state: 'CLOSED' };
       }
     }
-    return blocked;
+    return blockedAccountGuards({ inFlight, settings, ...(calendarState ? { calendar: calendarState } : {}) });
   }
 
   /** Releases locks older than `lockTimeoutMinutes`; returns the released nodes and what is still in flight. */

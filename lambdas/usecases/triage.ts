@@ -9,11 +9,11 @@
  */
 import { deferralNeedsAlert } from '../domain/alerts/compose';
 import { alertFingerprint, causeFingerprint } from '../domain/alerts/fingerprint';
-import type { ActionOutcome, AlertEnvironment } from '../domain/alerts/types';
+import type { ActionOutcome, AlertEnvironment, DeferralGuard } from '../domain/alerts/types';
 import { diagnose } from '../domain/diagnose';
 import { coalesceByNode, parseIntakeRecord, type CoalescedNode, type SqsRecordLike } from '../domain/intake';
 import type { LifecycleDetailType, LifecycleEvent } from '../domain/lifecycle';
-import { evaluateGuards, isCommandAction, mayReboot, type GuardVerdict } from '../domain/policy/guards';
+import { ACCOUNT_DEFERRAL_GUARDS, blockedAccountGuards, evaluateGuards, isCommandAction, mayReboot, type GuardVerdict } from '../domain/policy/guards';
 import { planRemediation } from '../domain/policy/plan';
 import type { AutopilotSettings } from '../domain/settings';
 import { SEND_COMMAND_MAX_INSTANCES, type CauseCode, type Decision, type Diagnosis, type NodeSnapshot } from '../domain/types';
@@ -134,10 +134,14 @@ export class TriageUseCase {
     try {
       const records = await this.deps.ledger.readNodes(nodes.map((node) => node.instanceId));
       const now = this.deps.clock.now();
-      const quiet = nodes.filter((node) => isQuietRepeat(node, records.get(node.instanceId), now, this.deps.settings.reverifyHours));
+      const { reverifyHours } = this.deps.settings;
+      const blocked = await this.blockedGuardsFor(nodes, records, now);
+      const quiet = nodes.filter((node) => isQuietRepeat(node, records.get(node.instanceId), now, reverifyHours, blocked));
       if (quiet.length > 0) {
         // Acknowledged without an SSM read: nothing in these events can have changed the node's compliance.
         sink.count('QuietNodesSkipped', quiet.length);
+        const stillDeferred = quiet.filter((node) => records.get(node.instanceId)?.deferral).length;
+        if (stillDeferred > 0) sink.count('DeferralsStillBlocked', stillDeferred);
         sink.debug('events that cannot change compliance: no re-read', { nodes: quiet.map((node) => node.instanceId) });
       }
       const quietIds = new Set(quiet.map((node) => node.instanceId));
@@ -518,6 +522,27 @@ export class TriageUseCase {
     }
   }
 
+  /**
+   * For nodes that would be quiet repeats but for a deferral by a cap or the change calendar: which of
+   * those guards still hold right now (one ledger read, and one calendar read only when a node waits
+   * for the calendar). Re-reading such a node from SSM would only defer it again; it is re-read once
+   * the guard clears (its next event, or the sweep). Empty when no node in the batch needs it.
+   */
+  private async blockedGuardsFor(nodes: readonly CoalescedNode[], records: Map<string, NodeLedgerRecord>, now: Date): Promise<Set<DeferralGuard>> {
+    const { reverifyHours, changeCalendarNames } = this.deps.settings;
+    const waiting = new Set<DeferralGuard>();
+    for (const node of nodes) {
+      const deferral = records.get(node.instanceId)?.deferral;
+      if (!deferral || !ACCOUNT_DEFERRAL_GUARDS.has(deferral.guard)) continue;
+      if (isQuietRepeat(node, records.get(node.instanceId), now, reverifyHours, new Set([deferral.guard]))) waiting.add(deferral.guard);
+    }
+    if (waiting.size === 0) return new Set();
+    const batch: BatchState = { lifecycle: [] };
+    const inFlight = await this.inFlight(batch);
+    const calendar = waiting.has('CALENDAR_CLOSED') && changeCalendarNames.length > 0 ? await this.calendarState(batch, now) : undefined;
+    return blockedAccountGuards({ inFlight, settings: this.deps.settings, ...(calendar ? { calendar } : {}) });
+  }
+
   private async inFlight(batch: BatchState): Promise<{ remediations: number; reboots: number }> {
     if (!batch.inFlight) {
       const state = await this.deps.ledger.readInFlight();
@@ -573,16 +598,20 @@ export function nodeAgeFacts(snapshot: NodeSnapshot): { registrationDate?: strin
 
 /**
  * True when a node's events in this batch cannot have changed its compliance and the last decision
- * still holds: read from SSM less than QUIET_EVENT_REVERIFY_FACTOR x `reverifyHours` ago, no deferral
- * waiting, no command ended since. Such a node is acknowledged without any SSM read. Pure.
+ * still holds: read from SSM less than QUIET_EVENT_REVERIFY_FACTOR x `reverifyHours` ago, no command
+ * ended since, and no deferral waiting unless its guard is in `blockedGuards` (a cap still full, the
+ * calendar still CLOSED: a re-read would only defer the node again). Such a node is acknowledged
+ * without any SSM read. Pure.
  */
 export function isQuietRepeat(
   node: Pick<CoalescedNode, 'mayChangeCompliance'>,
   record: NodeLedgerRecord | undefined,
   now: Date,
   reverifyHours: number,
+  blockedGuards: ReadonlySet<DeferralGuard> = new Set(),
 ): boolean {
-  if (node.mayChangeCompliance || !record?.lastEvaluatedAt || record.deferral) return false;
+  if (node.mayChangeCompliance || !record?.lastEvaluatedAt) return false;
+  if (record.deferral && !blockedGuards.has(record.deferral.guard)) return false;
   if (record.lastCommandEndedAt && record.lastCommandEndedAt >= record.lastEvaluatedAt) return false;
   const lastRead = record.lastCheckedAt && record.lastCheckedAt > record.lastEvaluatedAt ? record.lastCheckedAt : record.lastEvaluatedAt;
   const age = now.getTime() - Date.parse(lastRead);

@@ -159,6 +159,13 @@ function nodeEvent(instanceId: string, messageId: string) {
   return asSqsRecord(event, messageId);
 }
 
+/** A software-inventory PutInventory event for the node: it cannot change the node's compliance. */
+function softwareEvent(instanceId: string, messageId: string) {
+  const event = loadEvent('putInventorySoftware');
+  const text = JSON.stringify(event).split(String((event.detail['requestParameters'] as { instanceId: string }).instanceId)).join(instanceId);
+  return asSqsRecord({ ...JSON.parse(text), id: `event-${messageId}` }, messageId);
+}
+
 const REBOOT_NODE = 'i-0e3b07d5b6f83a4d9'; // examples/pending-reboot.json, tag auto
 const INSTALL_NODE = 'i-0c19e5b3f4d6182b7'; // examples/missing-patches.json, tag auto
 
@@ -262,6 +269,31 @@ describe('guards in the pipeline', () => {
     expect(deferredEvents()).toHaveLength(4);
   });
 
+  it('leaves a node deferred by a full reboot cap unread on quiet events, and reads it once the cap has room', async () => {
+    const ids = ['i-0e3b07d5b6f83a410', 'i-0e3b07d5b6f83a420'];
+    const h = await harness(ids.map((id) => example('pending-reboot', id)), { maxRebootsInFlight: 1 });
+    await h.triage.processRecords(ids.map((id, index) => nodeEvent(id, `m${index}`)));
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
+    const deferred = ids.find((id) => !ssm.commandCalls(SendCommandCommand)[0]?.args[0].input.InstanceIds?.includes(id)) ?? '';
+    expect((await h.ledger.readNodes([deferred])).get(deferred)?.deferral).toMatchObject({ guard: 'REBOOT_CAP' });
+    const readsBefore = h.reader.calls.length;
+
+    // Software inventory 30 minutes later, the cap still full: re-reading would only defer it again.
+    h.clock.current = new Date(NOW.getTime() + 30 * 60_000);
+    expect(await h.triage.processRecords([softwareEvent(deferred, 's1')])).toEqual({ batchItemFailures: [] });
+    expect(h.reader.calls).toHaveLength(readsBefore);
+    expect(h.sink.metric('DeferralsStillBlocked')).toBe(1);
+
+    // The first reboot ended: the next quiet event reads the node and the reboot goes out.
+    const holder = ids.find((id) => id !== deferred) ?? '';
+    await h.ledger.releaseByCommand(holder, 'cmd-1', h.clock.current);
+    h.clock.current = new Date(NOW.getTime() + 60 * 60_000);
+    await h.triage.processRecords([softwareEvent(deferred, 's2')]);
+    expect(h.reader.calls).toHaveLength(readsBefore + 1);
+    expect(ssm.commandCalls(SendCommandCommand).map((call) => call.args[0].input.InstanceIds)).toEqual([[holder], [deferred]]);
+    expect((await h.ledger.readNodes([deferred])).get(deferred)?.deferral).toBeUndefined();
+  });
+
   it('releases the lock when SendCommand fails and puts the node back on the queue', async () => {
     ssm.on(SendCommandCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const h = await harness([example('missing-patches')]);
@@ -363,11 +395,7 @@ describe('alerts and intake', () => {
   it('acknowledges events that cannot change compliance without an SSM read, until the re-read interval or a compliance event', async () => {
     const failing = example('failed-patches');
     const h = await harness([failing]);
-    const software = (messageId: string) => {
-      const event = loadEvent('putInventorySoftware');
-      const text = JSON.stringify(event).split(String((event.detail['requestParameters'] as { instanceId: string }).instanceId)).join(failing.instanceId);
-      return asSqsRecord({ ...JSON.parse(text), id: `event-${messageId}` }, messageId);
-    };
+    const software = (messageId: string) => softwareEvent(failing.instanceId, messageId);
     // First sight: read and evaluated, even from a software-inventory event.
     await h.triage.processRecords([software('m1')]);
     expect(h.reader.calls).toHaveLength(1);
@@ -398,9 +426,7 @@ describe('alerts and intake', () => {
     expect(record?.lastCheckedAt).toBe(h.clock.current.toISOString());
     // 11 h after the evaluation but 4 h after the check: a software-inventory event needs no read.
     h.clock.current = new Date(NOW.getTime() + 11 * 3_600_000);
-    const event = loadEvent('putInventorySoftware');
-    const body = JSON.stringify(event).split(String((event.detail['requestParameters'] as { instanceId: string }).instanceId)).join(failing.instanceId);
-    await h.triage.processRecords([asSqsRecord({ ...JSON.parse(body), id: 'event-m2' }, 'm2')]);
+    await h.triage.processRecords([softwareEvent(failing.instanceId, 'm2')]);
     expect(h.reader.calls).toHaveLength(2);
     expect(h.sink.metric('QuietNodesSkipped')).toBe(1);
   });

@@ -115,6 +115,27 @@ export const rebootCap: Guard = ({ decision, inFlight, settings }) =>
     ? { kind: 'DEFER', guard: 'REBOOT_CAP', reason: `${inFlight.reboots} rebooting command(s) in flight (cap ${settings.maxRebootsInFlight})` }
     : PROCEED;
 
+/** Deferral guards that hold for the whole account (not for one node): see `blockedAccountGuards`. */
+export const ACCOUNT_DEFERRAL_GUARDS: ReadonlySet<DeferralGuard> = new Set<DeferralGuard>(['REMEDIATION_CAP', 'REBOOT_CAP', 'CALENDAR_CLOSED']);
+
+/**
+ * The account-wide deferral guards whose reason holds right now: a cap that is full, a calendar that
+ * is CLOSED (pass the calendar only when it was read). A node deferred by one of them would only be
+ * deferred again if it were re-read now, so the sweep and the triage leave it alone until it clears.
+ * Pure.
+ */
+export function blockedAccountGuards(facts: {
+  inFlight: { remediations: number; reboots: number };
+  calendar?: { state: 'OPEN' | 'CLOSED' };
+  settings: Pick<AutopilotSettings, 'maxRemediationsInFlight' | 'maxRebootsInFlight'>;
+}): Set<DeferralGuard> {
+  const blocked = new Set<DeferralGuard>();
+  if (facts.inFlight.remediations >= facts.settings.maxRemediationsInFlight) blocked.add('REMEDIATION_CAP');
+  if (facts.inFlight.reboots >= facts.settings.maxRebootsInFlight) blocked.add('REBOOT_CAP');
+  if (facts.calendar?.state === 'CLOSED') blocked.add('CALENDAR_CLOSED');
+  return blocked;
+}
+
 /** In order: a duplicate is skipped before anything else; an exhausted cause escalates even during a freeze. */
 export const GUARDS: ReadonlyArray<readonly [string, Guard]> = [
   ['commandInFlight', commandInFlight],
