@@ -18,9 +18,10 @@
  * cannot serve `i-` nodes. DescribeInstanceInformation accepts `tag:<key>` filters for both kinds, but
  * a tag filter cannot be combined with other filter types (API reference, DescribeInstanceInformation
  * `Filters`), so it cannot be scoped to a chunk of IDs. We therefore list, per scope value
- * (auto | notify | off), the nodes carrying `<tagKey>=<value>`, and cache that index for
- * `scopeTagCacheMinutes` per reader (one Lambda container): 3 paginated calls per TTL, independent of batch
- * size. `mi-` nodes that need detail additionally get all their tags (Name included) from
+ * (auto | notify | off), the nodes carrying `<tagKey>=<value>` (⌈tagged nodes / 50⌉ + 3 calls), and
+ * reuse that index for `scopeTagCacheMinutes`, independent of batch size. In the pipeline the index is
+ * shared through the ledger table (`tagIndexStore`): one container rebuilds it per TTL, the others read
+ * it from DynamoDB, so its SSM cost does not grow with the number of warm containers. `mi-` nodes that need detail additionally get all their tags (Name included) from
  * ListTagsForResource; for `i-` nodes the alert falls back to ComputerName for a name.
  *
  * Errors never lose a node: an unknown ID lands in `unknown`; throttling that outlived the SDK's
@@ -57,7 +58,9 @@ import {
   type NodeReadFailure,
   type NodeStateReader,
   type NodeSummary,
+  type OperationalSink,
   type ReadOptions,
+  type ScopeTagIndexStore,
   type SnapshotReadResult,
 } from '../ports';
 
@@ -70,6 +73,10 @@ const DETAIL_CONCURRENCY = 4;
 /** Per-node lists are capped: evidence shows 10 entries, counts come from the patch state. */
 const MAX_DETAIL_PAGES = 10;
 const SCOPE_TAG_VALUES = ['auto', 'notify', 'off'] as const;
+/** A container that claimed the rebuild of the shared tag index holds the claim this long. */
+const TAG_INDEX_CLAIM_MS = 5 * 60_000;
+/** While another container rebuilds it, a stale shared index is looked at again after this long. */
+const TAG_INDEX_RECHECK_MS = 60_000;
 /** States DescribeInstancePatches is filtered on: the ones a cause can be made of. */
 const INTERESTING_PATCH_STATES: PatchState[] = ['Missing', 'Failed', 'InstalledPendingReboot', 'InstalledRejected', 'AvailableSecurityUpdate'];
 const FILTER_REJECTED_ERRORS = new Set(['InvalidFilter', 'InvalidFilterValue', 'InvalidFilterKey', 'ValidationException']);
@@ -81,8 +88,15 @@ export interface SsmStateReaderOptions {
   clock?: Clock;
   /** Region recorded in snapshots (console links); defaults to the client's region. */
   region?: string;
-  /** How long the scope-tag index is reused. Default 5 minutes. */
+  /** How long the scope-tag index is reused. Default `scopeTagCacheMinutes`. */
   tagIndexTtlMs?: number;
+  /**
+   * Where the index is shared between containers (the pipeline: the ledger table). Without it (the
+   * diagnose CLI, tests) each reader builds its own.
+   */
+  tagIndexStore?: ScopeTagIndexStore;
+  /** Warnings of the shared index (unreadable store: the reader builds its own and goes on). */
+  sink?: Pick<OperationalSink, 'warn' | 'count'>;
   /** With no patch state, look this far back for patch commands. Default 7 days. */
   commandLookbackHours?: number;
   /**
@@ -102,7 +116,10 @@ export class SsmStateReader implements NodeStateReader {
   private readonly commandLookbackHours: number;
   private readonly regionOverride: string | undefined;
   private readonly detailMode: 'dirty-only' | 'always';
-  private tagIndex: { loadedAt: number; valueByNode: Map<string, string> } | null = null;
+  private readonly tagIndexStore: ScopeTagIndexStore | undefined;
+  private readonly sink: Pick<OperationalSink, 'warn' | 'count'> | undefined;
+  /** The index this container uses, until `reuseUntil` (epoch ms). */
+  private tagIndex: { reuseUntil: number; valueByNode: Map<string, string> } | null = null;
 
   constructor(options: SsmStateReaderOptions) {
     this.client = options.client;
@@ -112,6 +129,8 @@ export class SsmStateReader implements NodeStateReader {
     this.commandLookbackHours = options.commandLookbackHours ?? 24 * 7;
     this.regionOverride = options.region;
     this.detailMode = options.detail ?? 'dirty-only';
+    this.tagIndexStore = options.tagIndexStore;
+    this.sink = options.sink;
   }
 
   async readSnapshots(instanceIds: string[], options: ReadOptions = {}): Promise<ReadAllResult> {
@@ -286,9 +305,45 @@ export class SsmStateReader implements NodeStateReader {
     return entries;
   }
 
+  /**
+   * The scope tag index, reused for `tagIndexTtlMs` after it was built. With a shared store: a fresh
+   * shared index is used as it is; a stale one is rebuilt by the one container that claims the
+   * refresh, while the others keep the stale index for at most one more TTL (checking again every
+   * minute) before they build their own. Any store failure falls back to building from SSM.
+   */
   private async scopeTagIndex(): Promise<Map<string, string>> {
     const now = this.clock.now().getTime();
-    if (this.tagIndex && now - this.tagIndex.loadedAt < this.tagIndexTtlMs) return this.tagIndex.valueByNode;
+    if (this.tagIndex && now < this.tagIndex.reuseUntil) return this.tagIndex.valueByNode;
+    const store = this.tagIndexStore;
+    if (!store) return this.buildScopeTagIndex(now);
+    try {
+      const shared = await store.load();
+      const builtAt = shared ? Date.parse(shared.builtAt) : Number.NaN;
+      if (shared && now - builtAt < this.tagIndexTtlMs) {
+        this.tagIndex = { reuseUntil: builtAt + this.tagIndexTtlMs, valueByNode: shared.valueByNode };
+        return shared.valueByNode;
+      }
+      const claimed = await store.claimRefresh(new Date(now), new Date(now + TAG_INDEX_CLAIM_MS));
+      if (!claimed && shared && now - builtAt < 2 * this.tagIndexTtlMs) {
+        this.tagIndex = { reuseUntil: now + Math.min(TAG_INDEX_RECHECK_MS, this.tagIndexTtlMs), valueByNode: shared.valueByNode };
+        return shared.valueByNode;
+      }
+    } catch (error) {
+      this.sink?.count('TagIndexStoreFailures');
+      this.sink?.warn('shared scope tag index unreadable: building it from SSM', { error: String(error) });
+      return this.buildScopeTagIndex(now);
+    }
+    const valueByNode = await this.buildScopeTagIndex(now);
+    try {
+      await store.save({ builtAt: new Date(now).toISOString(), valueByNode });
+    } catch (error) {
+      this.sink?.count('TagIndexStoreFailures');
+      this.sink?.warn('shared scope tag index not saved: other containers build their own', { error: String(error) });
+    }
+    return valueByNode;
+  }
+
+  private async buildScopeTagIndex(now: number): Promise<Map<string, string>> {
     const valueByNode = new Map<string, string>();
     for (const value of SCOPE_TAG_VALUES) {
       let nextToken: string | undefined;
@@ -306,7 +361,8 @@ export class SsmStateReader implements NodeStateReader {
         nextToken = page.NextToken;
       } while (nextToken);
     }
-    this.tagIndex = { loadedAt: now, valueByNode };
+    this.tagIndex = { reuseUntil: now + this.tagIndexTtlMs, valueByNode };
+    this.sink?.count('TagIndexBuilds');
     return valueByNode;
   }
 

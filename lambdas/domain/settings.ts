@@ -59,11 +59,11 @@ export const settingsSchema = z.strictObject({
    */
   reverifyHours: int(1, 168, 6),
   /**
-   * Minutes a Lambda container keeps its index of the scope tag (DescribeInstanceInformation tag
-   * filters cannot be scoped to a set of nodes, so the index costs ceil(tagged nodes / 50) calls per
-   * scope value, refresh and container: at 10,000 nodes, as many calls as all other reads together).
-   * A new tag value takes effect within this time; with `defaultNodeMode: notify` the SendCommand grant
-   * itself only allows nodes tagged `auto`, checked by IAM at call time.
+   * Minutes the index of the scope tag is reused (DescribeInstanceInformation tag filters cannot be
+   * scoped to a set of nodes, so a build costs ceil(tagged nodes / 50) calls per scope value). One
+   * container builds it per period and shares it through the ledger table. A new tag value takes
+   * effect within this time (twice it while a rebuild is under way); with `defaultNodeMode: notify` the
+   * SendCommand grant itself only allows nodes tagged `auto`, checked by IAM at call time.
    */
   scopeTagCacheMinutes: int(1, 60, 15),
 });

@@ -1,4 +1,5 @@
 /** The triage use case over the common dependencies (triage and sweep Lambdas). */
+import { DynamoScopeTagIndexStore } from '../adapters/dynamo-tag-index';
 import { SsmCalendarReader } from '../adapters/ssm-calendar';
 import { SsmRemediator } from '../adapters/ssm-remediator';
 import { SsmStateReader } from '../adapters/ssm-state-reader';
@@ -7,8 +8,10 @@ import type { Common } from './common';
 
 export function buildTriage(common: Common): TriageUseCase {
   const { ssm, settings, clock, sink, region } = common;
+  // The scope tag index is built by one container per scopeTagCacheMinutes and shared via the ledger table.
+  const tagIndexStore = new DynamoScopeTagIndexStore(common.dynamo, common.tableName);
   return new TriageUseCase({
-    reader: new SsmStateReader({ client: ssm, settings, clock, ...(region ? { region } : {}) }),
+    reader: new SsmStateReader({ client: ssm, settings, clock, tagIndexStore, sink, ...(region ? { region } : {}) }),
     ledger: common.ledger,
     remediator: new SsmRemediator({ client: ssm, settings, sink }),
     calendar: new SsmCalendarReader(ssm),
