@@ -7,7 +7,7 @@
  * logs and EMF metrics (Powertools writes them to stdout) are discarded during the run so stdout stays
  * parseable; `--details` prints diagnostics (reads per operation, queue stats, unhealed nodes) on stderr.
  */
-import { pipelineMetrics, realPipeline } from '../sim/pipeline';
+import { pipelineMetrics, realPipeline, triageContainers } from '../sim/pipeline';
 import { runSimulation, type SimulationReport } from '../sim/run';
 
 interface CliOptions {
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   }
   if (options.details) {
     const pipeline = Object.fromEntries([...pipelineMetrics.entries()].sort(([a], [b]) => a.localeCompare(b)));
-    writeErr(`${JSON.stringify({ ...result.details, pipelineMetrics: pipeline }, null, 2)}\n`);
+    writeErr(`${JSON.stringify({ ...result.details, triageContainers: triageContainers.started, pipelineMetrics: pipeline }, null, 2)}\n`);
   }
   writeOut(options.json ? `${JSON.stringify(result.report)}\n` : `${table(result.report)}\n`);
 }

@@ -13,6 +13,9 @@ import type { OperationalSink } from '../lambdas/ports';
 import { buildDependencies } from '../lambdas/wiring';
 import type { PipelineContext, PipelineUnderTest } from './run';
 
+/** Triage containers the last run started (at most its `triageConcurrency`). */
+export const triageContainers = { started: 0 };
+
 /** Metrics the pipeline emitted, summed per name (its own view; not used for the report). */
 export const pipelineMetrics = new Map<string, number>();
 
@@ -26,12 +29,34 @@ const sink: OperationalSink = {
   error: () => undefined,
 };
 
+/**
+ * Lambda containers as the account has them: each function its own, and the triage one container per
+ * batch running at once (up to the event source mapping's maxConcurrency). Each container builds its
+ * own dependencies, so container-local state (clients, the reader's scope tag index) is per container,
+ * shared only through DynamoDB. An idle container is reused before a new one starts (the most recently
+ * used first), as warm Lambda environments are.
+ */
 export async function realPipeline(context: PipelineContext): Promise<PipelineUnderTest> {
   pipelineMetrics.clear();
   const { endpoint, region, credentials, clock, env } = context;
-  const { triage, followUp, sweep } = buildDependencies(env, { clientConfig: { endpoint, region, credentials }, clock, sink });
+  const container = () => buildDependencies(env, { clientConfig: { endpoint, region, credentials }, clock, sink });
+  const idle: Array<ReturnType<typeof container>> = [];
+  triageContainers.started = 0;
+  const followUp = container().followUp;
+  const sweep = container().sweep;
   return {
-    triage: (event) => triage.processRecords(event.Records.map((record) => ({ messageId: record.messageId, body: record.body }))),
+    triage: async (event) => {
+      let warm = idle.pop();
+      if (!warm) {
+        warm = container();
+        triageContainers.started += 1;
+      }
+      try {
+        return await warm.triage.processRecords(event.Records.map((record) => ({ messageId: record.messageId, body: record.body })));
+      } finally {
+        idle.push(warm);
+      }
+    },
     followUp: (event) => followUp.handle(event),
     sweep: () => sweep.run(),
   };
