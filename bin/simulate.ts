@@ -1,13 +1,16 @@
 /**
  * Fleet simulator CLI (issue 5).
  *
- *   npm run simulate -- --nodes 2000 --seed 7 [--json] [--details] [--hours 24] [--rate 40]
+ *   npm run simulate -- --nodes 2000 --seed 7 [--json] [--details] [--hours 24] [--rate 40] [--per-container-tag-index]
+ *
+ * `--per-container-tag-index` turns off the sharing of the scope tag index between containers, to
+ * measure what the sharing saves.
  *
  * `--json` prints exactly one JSON object on stdout; without it a readable table. The pipeline's own
  * logs and EMF metrics (Powertools writes them to stdout) are discarded during the run so stdout stays
  * parseable; `--details` prints diagnostics (reads per operation, queue stats, unhealed nodes) on stderr.
  */
-import { pipelineMetrics, realPipeline, triageContainers } from '../sim/pipeline';
+import { pipelineMetrics, pipelineWith, realPipeline, triageContainers } from '../sim/pipeline';
 import { runSimulation, type SimulationReport } from '../sim/run';
 
 interface CliOptions {
@@ -17,10 +20,11 @@ interface CliOptions {
   details: boolean;
   hours: number;
   rate: number;
+  perContainerTagIndex: boolean;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { nodes: 2000, seed: 7, json: false, details: false, hours: 24, rate: 40 };
+  const options: CliOptions = { nodes: 2000, seed: 7, json: false, details: false, hours: 24, rate: 40, perContainerTagIndex: false };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const numeric = (name: keyof CliOptions) => {
@@ -35,7 +39,8 @@ function parseArgs(argv: string[]): CliOptions {
     else if (flag === '--rate') numeric('rate');
     else if (flag === '--json') options.json = true;
     else if (flag === '--details') options.details = true;
-    else throw new Error(`unknown option ${flag} (use --nodes N --seed S [--json] [--details] [--hours H] [--rate RPS])`);
+    else if (flag === '--per-container-tag-index') options.perContainerTagIndex = true;
+    else throw new Error(`unknown option ${flag} (use --nodes N --seed S [--json] [--details] [--hours H] [--rate RPS] [--per-container-tag-index])`);
   }
   if (!Number.isInteger(options.nodes)) throw new Error('--nodes must be an integer');
   return options;
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
       seed: options.seed,
       hours: options.hours,
       rateLimit: { ratePerSecond: options.rate, burst: options.rate },
-      pipeline: realPipeline,
+      pipeline: options.perContainerTagIndex ? pipelineWith({ shareScopeTagIndex: false }) : realPipeline,
       onProgress: options.json ? undefined : (line) => writeErr(`${line}\n`),
     });
   } finally {

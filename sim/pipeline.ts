@@ -11,7 +11,7 @@
  */
 import type { OperationalSink } from '../lambdas/ports';
 import { buildDependencies } from '../lambdas/wiring';
-import type { PipelineContext, PipelineUnderTest } from './run';
+import type { PipelineContext, PipelineFactory, PipelineUnderTest } from './run';
 
 /** Triage containers the last run started (at most its `triageConcurrency`). */
 export const triageContainers = { started: 0 };
@@ -36,10 +36,16 @@ const sink: OperationalSink = {
  * shared only through DynamoDB. An idle container is reused before a new one starts (the most recently
  * used first), as warm Lambda environments are.
  */
-export async function realPipeline(context: PipelineContext): Promise<PipelineUnderTest> {
+export function pipelineWith(options: { shareScopeTagIndex?: boolean } = {}): PipelineFactory {
+  return (context) => realPipelineOf(context, options);
+}
+
+export const realPipeline: PipelineFactory = pipelineWith();
+
+async function realPipelineOf(context: PipelineContext, options: { shareScopeTagIndex?: boolean }): Promise<PipelineUnderTest> {
   pipelineMetrics.clear();
   const { endpoint, region, credentials, clock, env } = context;
-  const container = () => buildDependencies(env, { clientConfig: { endpoint, region, credentials }, clock, sink });
+  const container = () => buildDependencies(env, { clientConfig: { endpoint, region, credentials }, clock, sink, ...options });
   const idle: Array<ReturnType<typeof container>> = [];
   triageContainers.started = 0;
   const followUp = container().followUp;

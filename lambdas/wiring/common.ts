@@ -27,6 +27,11 @@ export interface WiringOverrides {
   /** Replaces the Powertools sink (simulator, tests). */
   sink?: OperationalSink;
   clock?: Clock;
+  /**
+   * Share the scope tag index between containers through the ledger table (default true). False only
+   * to measure what sharing saves (`npm run simulate -- --per-container-tag-index`).
+   */
+  shareScopeTagIndex?: boolean;
 }
 
 export interface Common {

@@ -6,12 +6,12 @@ import { SsmStateReader } from '../adapters/ssm-state-reader';
 import { TriageUseCase } from '../usecases/triage';
 import type { Common } from './common';
 
-export function buildTriage(common: Common): TriageUseCase {
+export function buildTriage(common: Common, options: { shareScopeTagIndex?: boolean } = {}): TriageUseCase {
   const { ssm, settings, clock, sink, region } = common;
   // The scope tag index is built by one container per scopeTagCacheMinutes and shared via the ledger table.
-  const tagIndexStore = new DynamoScopeTagIndexStore(common.dynamo, common.tableName);
+  const tagIndexStore = options.shareScopeTagIndex === false ? undefined : new DynamoScopeTagIndexStore(common.dynamo, common.tableName);
   return new TriageUseCase({
-    reader: new SsmStateReader({ client: ssm, settings, clock, tagIndexStore, sink, ...(region ? { region } : {}) }),
+    reader: new SsmStateReader({ client: ssm, settings, clock, sink, ...(tagIndexStore ? { tagIndexStore } : {}), ...(region ? { region } : {}) }),
     ledger: common.ledger,
     remediator: new SsmRemediator({ client: ssm, settings, sink }),
     calendar: new SsmCalendarReader(ssm),
