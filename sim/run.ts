@@ -9,7 +9,8 @@
  * code under test.
  */
 import { performance } from 'node:perf_hooks';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createLedgerTable } from './ledger-table';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AutopilotSettings } from '../lambdas/domain/settings';
 import { DEFAULT_SETTINGS } from '../lambdas/domain/settings';
@@ -160,21 +161,7 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
   });
   const credentials = { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret-key' };
   const dynamo = new DynamoDBClient({ endpoint: server.endpoint, region: REGION, credentials });
-  // Same key schema as lib/constructs/remediation-ledger-table.ts (pk / sk).
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createLedgerTable(dynamo, TABLE);
   dynamo.destroy();
 
   const env: Record<string, string> = {

@@ -1,8 +1,9 @@
 /** A real DynamoDB-compatible server (dynalite) with the ledger table, for ledger and triage tests. */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createLedgerTable } from '../../sim/ledger-table';
 
 // dynalite ships no types; this is the one call we use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,22 +23,7 @@ export async function startLedgerTable(tableName = 'ledger'): Promise<LocalTable
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const createTable = async (name: string): Promise<void> => {
-    await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  };
+  const createTable = (name: string): Promise<void> => createLedgerTable(client, name);
   await createTable(tableName);
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {

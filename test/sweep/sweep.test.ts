@@ -1,4 +1,3 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
 import { DynamoSweepScanner } from '../../lambdas/adapters/dynamo-sweep-scanner';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
@@ -21,20 +20,7 @@ afterAll(async () => server.close());
 async function freshTable() {
   tables += 1;
   const name = `sweep-${tables}`;
-  await server.documentClient.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await server.createTable(name);
   return { ledger: new DynamoRemediationLedger(server.documentClient, name), scanner: new DynamoSweepScanner(server.documentClient, name) };
 }
 
