@@ -7,7 +7,7 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createLedgerTable } from '../../sim/ledger-table';
+import { createLedgerTable, ledgerTableInput } from '../../sim/ledger-table';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
@@ -29,20 +29,7 @@ const put = (table: string) =>
   client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'NODE#i-0abc' }, sk: { S: 'STATE' } } }));
 
 test('a write right after a bare CreateTable is refused while the table is CREATING (the race)', async () => {
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'bare',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand(ledgerTableInput('bare')));
   await expect(put('bare')).rejects.toBeInstanceOf(ResourceNotFoundException);
 });
 
