@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createSsmClient } from '../lambdas/adapters/ssm-client';
-import { SsmStateReader } from '../lambdas/adapters/ssm-state-reader';
+import { SsmStateReader } from '../lambdas/adapters/ssm/reader';
 import { diagnose } from '../lambdas/domain/diagnose';
 import { planRemediation } from '../lambdas/domain/policy/plan';
 import { DEFAULT_SETTINGS, parseSettings, type AutopilotSettings } from '../lambdas/domain/settings';

@@ -2,7 +2,7 @@
 import { DynamoScopeTagIndexStore } from '../adapters/dynamo-tag-index';
 import { SsmCalendarReader } from '../adapters/ssm-calendar';
 import { SsmRemediator } from '../adapters/ssm-remediator';
-import { SsmStateReader } from '../adapters/ssm-state-reader';
+import { SsmStateReader } from '../adapters/ssm/reader';
 import { TriageUseCase } from '../usecases/triage';
 import type { Common } from './common';
 

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoScopeTagIndexStore, PART_NODES } from '../../lambdas/adapters/dynamo-tag-index';
-import { SsmStateReader } from '../../lambdas/adapters/ssm-state-reader';
+import { SsmStateReader } from '../../lambdas/adapters/ssm/reader';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
 import { RecordingSink } from '../triage/recording-sink';

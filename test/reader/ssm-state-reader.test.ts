@@ -14,7 +14,8 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SsmStateReader, summaryFingerprint } from '../../lambdas/adapters/ssm-state-reader';
+import { SsmStateReader } from '../../lambdas/adapters/ssm/reader';
+import { summaryFingerprint } from '../../lambdas/adapters/ssm/summary';
 import { diagnose } from '../../lambdas/domain/diagnose';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import { cleanPatchState, fixedClock, NOW, nodeIds, onlineInfo, sdkPatch } from './fixtures';

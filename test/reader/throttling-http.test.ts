@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSsmClient } from '../../lambdas/adapters/ssm-client';
-import { SsmStateReader } from '../../lambdas/adapters/ssm-state-reader';
+import { SsmStateReader } from '../../lambdas/adapters/ssm/reader';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import { fixedClock } from './fixtures';
 

@@ -7,7 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeInstancePatchStatesCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { createSsmClient } from '../../lambdas/adapters/ssm-client';
-import { SsmStateReader } from '../../lambdas/adapters/ssm-state-reader';
+import { SsmStateReader } from '../../lambdas/adapters/ssm/reader';
 import { diagnose } from '../../lambdas/domain/diagnose';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import { CAUSE_CODES } from '../../lambdas/domain/types';
