@@ -1,0 +1,209 @@
+/**
+ * Evaluation: read each node's state from SSM -> diagnose -> plan -> guards. Command decisions that
+ * pass the guards are handed to acting (sent in groups); everything else is settled here.
+ */
+import { diagnose } from '../../domain/diagnose';
+import { evaluateGuards, isCommandAction } from '../../domain/policy/guards';
+import { planRemediation } from '../../domain/policy/plan';
+import type { NodeSnapshot } from '../../domain/types';
+import type { NodeLedgerRecord, NodeSummary } from '../../ports';
+import { sendCommands } from './acting';
+import { alertCauses, alertRemainingCauses, lifecycleEvent } from './alerting';
+import { calendarStateOf, inFlightOf } from './batch-state';
+import type { BatchState, EvaluationContext, EvaluationResult, NodeOutcome, PendingCommand, TriageDependencies } from './types';
+import { describeError } from './types';
+import { handleVerdict } from './verdicts';
+
+/** A node whose summary did not change is read in detail again after this many `reverifyHours`. */
+export const UNCHANGED_DETAIL_REVERIFY_FACTOR = 2;
+
+export async function evaluate(
+  deps: TriageDependencies,
+  instanceIds: readonly string[],
+  context: EvaluationContext,
+  known?: Map<string, NodeLedgerRecord>,
+): Promise<EvaluationResult> {
+  const { reader, ledger, sink, clock } = deps;
+  const ids = [...new Set(instanceIds)];
+  const outcomes: NodeOutcome[] = [];
+  const retry: string[] = [];
+  if (ids.length === 0) return { outcomes, retry };
+
+  const records = known ?? (await ledger.readNodes(ids));
+  const fingerprints = new Map<string, string>();
+  const now = clock.now();
+  const read = await reader.readSnapshots(ids, {
+    needsDetail: (summary: NodeSummary) => {
+      fingerprints.set(summary.instanceId, summary.fingerprint);
+      return context.source === 'sweep' || !isUnchangedAndRecent(records.get(summary.instanceId), summary, now, deps.settings.reverifyHours);
+    },
+  });
+
+  const checked: string[] = [];
+  for (const id of read.unknown) {
+    sink.count('UnknownNodes');
+    sink.warn('node unknown to SSM (deregistered or wrong ID): dropped', { instanceId: id });
+    outcomes.push({ instanceId: id, kind: 'UNKNOWN' });
+    // Not looked for again before the next reverify period; its ledger record expires with its TTL.
+    if (records.get(id)?.lastEvaluatedAt) checked.push(id);
+  }
+  for (const failure of read.failed) {
+    sink.count('ReadFailures');
+    sink.warn('node state read failed', { instanceId: failure.instanceId, error: failure.error, retryable: failure.retryable });
+    if (failure.retryable) retry.push(failure.instanceId);
+    outcomes.push({ instanceId: failure.instanceId, kind: failure.retryable ? 'RETRY' : 'READ_FAILED', detail: failure.error });
+  }
+  for (const summary of read.skipped) {
+    sink.count('UnchangedNodes');
+    outcomes.push({ instanceId: summary.instanceId, kind: 'UNCHANGED' });
+    checked.push(summary.instanceId);
+  }
+  await recordChecks(deps, checked, now);
+
+  const batch: BatchState = { lifecycle: [] };
+  const pending: PendingCommand[] = [];
+  for (const snapshot of read.snapshots) {
+    const record = records.get(snapshot.instanceId) ?? { instanceId: snapshot.instanceId, attempts: {}, alerts: {}, openCauses: [] };
+    try {
+      const outcome = await evaluateNode(deps, snapshot, record, fingerprints.get(snapshot.instanceId), batch, pending);
+      if (outcome) outcomes.push(outcome);
+    } catch (error) {
+      sink.count('NodeFailures');
+      sink.error('node processing failed: back to the queue', { instanceId: snapshot.instanceId, error: describeError(error) });
+      retry.push(snapshot.instanceId);
+      outcomes.push({ instanceId: snapshot.instanceId, kind: 'RETRY', detail: describeError(error) });
+    }
+  }
+
+  const sent = await sendCommands(deps, pending, batch);
+  outcomes.push(...sent.outcomes);
+  retry.push(...sent.retry);
+
+  if (batch.lifecycle.length > 0) await deps.lifecycle.publish(batch.lifecycle);
+  return { outcomes, retry: [...new Set(retry)] };
+}
+
+/** Decides one node. Command decisions that pass the guards are queued in `pending` (sent in groups). */
+async function evaluateNode(
+  deps: TriageDependencies,
+  snapshot: NodeSnapshot,
+  record: NodeLedgerRecord,
+  summaryFingerprint: string | undefined,
+  batch: BatchState,
+  pending: PendingCommand[],
+): Promise<NodeOutcome | null> {
+  const { settings, ledger, sink, clock } = deps;
+  const now = clock.now();
+  const diagnosis = diagnose(snapshot, settings);
+  const decision = planRemediation(diagnosis, snapshot.tags ?? {}, settings);
+  sink.count('NodesEvaluated');
+  sink.info('node evaluated', {
+    instanceId: snapshot.instanceId,
+    causes: diagnosis.causes.map((cause) => cause.code),
+    action: decision.action,
+    dryRun: decision.dryRun,
+    reason: decision.reason,
+  });
+  const evaluation = { instanceId: snapshot.instanceId, at: now, ...(summaryFingerprint ? { summaryFingerprint } : {}) };
+  const id = snapshot.instanceId;
+
+  // The evaluation (summary fingerprint) is recorded only after the node's side effects succeeded:
+  // a node that failed half-way must not be skipped as "unchanged" when it comes back.
+  if (diagnosis.compliant) {
+    const resolved = await ledger.takeOpenCauses(id);
+    if (resolved.length > 0) {
+      try {
+        await deps.notifier.notifyResolved({
+          instanceId: id,
+          ...(diagnosis.nodeName ? { nodeName: diagnosis.nodeName } : {}),
+          resolvedCauses: resolved,
+          capturedAt: diagnosis.capturedAt,
+          ...(snapshot.region ? { region: snapshot.region } : {}),
+        });
+      } catch (error) {
+        await ledger.markOpenCauses(id, resolved);
+        throw error;
+      }
+    }
+    await ledger.recordEvaluation({ ...evaluation, deferral: null });
+    return { instanceId: id, kind: 'COMPLIANT', ...(resolved.length > 0 ? { detail: `resolved ${resolved.join(', ')}` } : {}) };
+  }
+  if (decision.action === 'NONE') {
+    await ledger.recordEvaluation({ ...evaluation, deferral: null });
+    return { instanceId: id, kind: 'OPTED_OUT', detail: decision.reason };
+  }
+  if (decision.action === 'NOTIFY') {
+    const sent = await alertCauses(deps, diagnosis, decision, { kind: 'NOTIFIED' }, diagnosis.causes.map((cause) => cause.code));
+    await ledger.recordEvaluation({ ...evaluation, deferral: null });
+    return { instanceId: id, kind: 'NOTIFIED', detail: sent ? 'alert sent' : 'alert already sent' };
+  }
+  if (decision.dryRun) {
+    const sent = await alertCauses(deps, diagnosis, decision, { kind: 'DRY_RUN' }, diagnosis.causes.map((cause) => cause.code));
+    await ledger.recordEvaluation({ ...evaluation, deferral: null });
+    sink.count('DryRunDecisions');
+    return { instanceId: id, kind: 'DRY_RUN', detail: `${decision.reason}${sent ? '' : ' (alert already sent)'}` };
+  }
+
+  const verdict = evaluateGuards({
+    decision,
+    ledger: record,
+    inFlight: isCommandAction(decision.action) ? await inFlightOf(deps, batch) : { remediations: 0, reboots: 0 },
+    calendar: isCommandAction(decision.action) ? await calendarStateOf(deps, batch, now) : { state: 'OPEN' },
+    node: nodeAgeFacts(snapshot),
+    now,
+    settings,
+  });
+  if (verdict.kind !== 'PROCEED') {
+    return handleVerdict(deps, snapshot, diagnosis, decision, verdict, evaluation, batch, record.deferral);
+  }
+
+  if (decision.action === 'RERUN_ASSOCIATION') {
+    const associationIds = decision.associationIds ?? [];
+    await deps.remediator.rerunAssociations(associationIds);
+    await ledger.recordAttempts(id, decision.causes, now, settings.attemptWindowHours);
+    batch.lifecycle.push(lifecycleEvent(deps, 'Remediation Started', diagnosis, decision, `re-ran association(s) ${associationIds.join(', ')}`, now));
+    await alertRemainingCauses(deps, diagnosis, decision, { kind: 'ASSOCIATIONS_STARTED', associationIds });
+    await ledger.recordEvaluation({ ...evaluation, deferral: null });
+    return { instanceId: id, kind: 'ASSOCIATIONS_STARTED', detail: associationIds.join(', ') };
+  }
+  if (isCommandAction(decision.action)) {
+    pending.push({ snapshot, previousDeferral: record.deferral, evaluation, diagnosis, decision: { ...decision, action: decision.action } });
+    return null;
+  }
+  throw new Error(`unhandled decision ${decision.action}`);
+}
+
+/** Bookkeeping only: a failure is counted and logged, never retried (the node is simply read again sooner). */
+async function recordChecks(deps: TriageDependencies, instanceIds: readonly string[], at: Date): Promise<void> {
+  const results = await Promise.allSettled(instanceIds.map((id) => deps.ledger.recordCheck(id, at)));
+  const failed = results.filter((result) => result.status === 'rejected');
+  if (failed.length > 0) {
+    deps.sink.count('BookkeepingFailures', failed.length);
+    deps.sink.warn('recording unchanged nodes failed', { failed: failed.length, error: describeError((failed[0] as PromiseRejectedResult).reason) });
+  }
+}
+
+/** Age signals of a node for the `nodeTooYoung` guard. */
+export function nodeAgeFacts(snapshot: NodeSnapshot): { registrationDate?: string; earliestActivityAt?: string } {
+  const activity = [
+    snapshot.patchState?.OperationStartTime,
+    ...(snapshot.associationStatuses ?? []).map((status) => status.ExecutionDate),
+    ...(snapshot.commandInvocations ?? []).map((invocation) => invocation.RequestedDateTime),
+  ]
+    .filter((value): value is string => !!value && !Number.isNaN(Date.parse(value)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  const registrationDate = snapshot.instanceInformation?.RegistrationDate;
+  return { ...(registrationDate ? { registrationDate } : {}), ...(activity[0] ? { earliestActivityAt: activity[0] } : {}) };
+}
+
+/**
+ * Unchanged summary, evaluated in detail less than UNCHANGED_DETAIL_REVERIFY_FACTOR x `reverifyHours`
+ * ago, no deferral pending, no command ended since: the last decision still holds, so the per-node
+ * detail calls are skipped.
+ */
+function isUnchangedAndRecent(record: NodeLedgerRecord | undefined, summary: NodeSummary, now: Date, reverifyHours: number): boolean {
+  if (!record?.summaryFingerprint || !record.lastEvaluatedAt || record.deferral) return false;
+  if (record.lastCommandEndedAt && record.lastCommandEndedAt >= record.lastEvaluatedAt) return false;
+  if (record.summaryFingerprint !== summary.fingerprint) return false;
+  return now.getTime() - Date.parse(record.lastEvaluatedAt) < UNCHANGED_DETAIL_REVERIFY_FACTOR * reverifyHours * 3_600_000;
+}

@@ -1,0 +1,94 @@
+/** The triage's shared shapes: its dependencies, the outcome of each node, the state one batch carries. */
+import type { AlertEnvironment } from '../../domain/alerts/types';
+import type { LifecycleEvent } from '../../domain/lifecycle';
+import type { AutopilotSettings } from '../../domain/settings';
+import type { Decision, Diagnosis, NodeSnapshot } from '../../domain/types';
+import type {
+  AlertNotifier,
+  CalendarReader,
+  Clock,
+  LifecyclePublisher,
+  NodeDeferral,
+  NodeStateReader,
+  OperationalSink,
+  RemediationLedger,
+  Remediator,
+} from '../../ports';
+
+export interface TriageDependencies {
+  reader: NodeStateReader;
+  ledger: RemediationLedger;
+  remediator: Remediator;
+  calendar: CalendarReader;
+  notifier: AlertNotifier;
+  lifecycle: LifecyclePublisher;
+  clock: Clock;
+  sink: OperationalSink;
+  settings: AutopilotSettings;
+  ownRoleNames: readonly string[];
+  environment?: AlertEnvironment;
+}
+
+export interface EvaluationContext {
+  /**
+   * `event` and `reverify` (the sweep's periodic re-read): skip detail reads for unchanged, recently
+   * evaluated nodes. `sweep` (deferred nodes, stale locks, commands that ended): read everything.
+   */
+  source: 'event' | 'sweep' | 'reverify';
+}
+
+export type NodeOutcomeKind =
+  | 'COMPLIANT'
+  | 'OPTED_OUT'
+  | 'UNCHANGED'
+  | 'NOTIFIED'
+  | 'DRY_RUN'
+  | 'COMMAND_SENT'
+  | 'ASSOCIATIONS_STARTED'
+  | 'SKIPPED'
+  | 'DEFERRED'
+  | 'EXHAUSTED'
+  | 'UNKNOWN'
+  | 'READ_FAILED'
+  | 'RETRY';
+
+export interface NodeOutcome {
+  instanceId: string;
+  kind: NodeOutcomeKind;
+  detail?: string;
+  commandId?: string;
+}
+
+export interface EvaluationResult {
+  outcomes: NodeOutcome[];
+  /** Nodes to try again later (batch item failures). */
+  retry: string[];
+}
+
+/** What is recorded for a node once its side effects succeeded. */
+export interface NodeEvaluation {
+  instanceId: string;
+  at: Date;
+  summaryFingerprint?: string;
+}
+
+export interface PendingCommand {
+  snapshot: NodeSnapshot;
+  /** The deferral the ledger held before this evaluation (a new or changed one is announced once). */
+  previousDeferral?: NodeDeferral;
+  /** Recorded once the command is out (a failed send leaves the node to be fully re-read on retry). */
+  evaluation: NodeEvaluation;
+  diagnosis: Diagnosis;
+  decision: Decision & { action: 'INSTALL_PATCHES' | 'REBOOT_NODE' };
+}
+
+/** What one batch knows about the account: read at most once, updated as locks are taken. */
+export interface BatchState {
+  inFlight?: { remediations: number; reboots: number };
+  calendar?: { state: 'OPEN' | 'CLOSED'; closedBy?: string[] };
+  lifecycle: LifecycleEvent[];
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
