@@ -84,7 +84,9 @@ import type {
   DiagnosisAlertInput,
   ResolvedAlertInput,
 } from './domain/alerts/types';
+import type { PausedAlertInput } from './domain/alerts/paused';
 import type { LifecycleEvent } from './domain/lifecycle';
+import type { RuntimeMode } from './domain/policy/runtime-mode';
 
 export interface AlertReceipt {
   /** SNS MessageId. */
@@ -110,9 +112,22 @@ export interface AlertNotifier {
   notifyCommandFailed(input: CommandFailedAlertInput): Promise<AlertReceipt>;
 }
 
+/** The daily reminder of a paused pipeline (sent by the sweep, deduplicated with `NoticeLedger`). */
+export interface PauseNotifier {
+  notifyPaused(input: PausedAlertInput): Promise<AlertReceipt>;
+}
+
 export interface LifecyclePublisher {
   /** Publishes in chunks of 10; failed entries are logged and counted and returned, never thrown. */
   publish(events: readonly LifecycleEvent[]): Promise<{ published: number; failed: Array<{ event: LifecycleEvent; errorCode: string; errorMessage: string }> }>;
+}
+
+/**
+ * The live runtime mode (the stack's mode parameter, briefly cached). Never throws: an unreadable or
+ * invalid value is logged, counted and answered with the safest mode (`domain/policy/runtime-mode.ts`).
+ */
+export interface RuntimeModeSource {
+  current(): Promise<RuntimeMode>;
 }
 
 /** Logs and metrics as the use cases need them (Powertools in the handlers, a recorder in tests). */
@@ -239,6 +254,14 @@ export interface RemediationLedger {
   recordEvaluation(record: EvaluationRecord): Promise<void>;
   /** The node's summary was read and found unchanged: only `lastCheckedAt` moves (the last decision still holds). */
   recordCheck(instanceId: string, at: Date): Promise<void>;
+}
+
+/** Account-wide notices (not about a node), e.g. the paused reminder: at most one per `repeatHours`. */
+export interface NoticeLedger {
+  /** True when this caller may send the notice now (none sent within `repeatHours`); a conditional write. */
+  claimNotice(key: string, now: Date, repeatHours: number): Promise<boolean>;
+  /** Gives the claim made at `now` back when the notice could not be sent. */
+  forgetNotice(key: string, now: Date): Promise<void>;
 }
 
 export interface SendCommandRequest {

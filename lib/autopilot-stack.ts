@@ -7,9 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_COMMAND_LOG_GROUP } from '../lambdas/adapters/ssm-remediator';
 import type { AutopilotConfig } from './config';
-import { AutopilotFunction } from './constructs/autopilot-function';
+import { AutopilotFunction, METRICS_NAMESPACE } from './constructs/autopilot-function';
 import { DeadLetterQueue } from './constructs/encrypted-queue';
 import { EventIntake } from './constructs/event-intake';
+import { LiveMode } from './constructs/live-mode';
 import { NotificationTopics } from './constructs/notification-topics';
 import { Operations } from './constructs/operations';
 import { PipelineKey } from './constructs/pipeline-key';
@@ -69,6 +70,8 @@ export class AutopilotStack extends Stack {
   public readonly followUp: AutopilotFunction;
   public readonly sweep: AutopilotFunction;
   public readonly operations: Operations;
+  /** The runtime mode parameter (emergency stop without a redeploy). */
+  public readonly liveMode: LiveMode;
   /** Where the nodes stream the output of the pipeline's RunPatchBaseline commands. */
   public readonly commandOutputLogGroup: logs.LogGroup;
 
@@ -140,6 +143,15 @@ export class AutopilotStack extends Stack {
       deadLetterQueue: sweepFailures,
     });
     const functions = [this.triage, this.followUp, this.sweep];
+    this.liveMode = new LiveMode(this, 'LiveMode', {
+      initialMode: settings.mode,
+      metricsNamespace: METRICS_NAMESPACE,
+      services: ['triage', 'follow-up', 'sweep'],
+    });
+    for (const fn of functions) {
+      this.liveMode.grantRead(fn.role);
+      fn.function.addEnvironment('MODE_PARAMETER_NAME', this.liveMode.parameterName);
+    }
     // Calls made by these roles are dropped at intake (no feedback loop through our own API calls).
     const ownRoleNames = functions.map((fn) => fn.role.roleName);
     for (const fn of functions) fn.function.addEnvironment('OWN_ROLE_NAMES', Fn.join(',', ownRoleNames));
@@ -218,6 +230,11 @@ export class AutopilotStack extends Stack {
         { name: 'follow-up', function: this.followUp.function },
         { name: 'sweep', function: this.sweep.function },
       ],
+    });
+    this.operations.addAlarm('ModeParameterFallbackAlarm', {
+      metric: this.liveMode.fallbacks,
+      threshold: 0,
+      description: `The mode parameter ${this.liveMode.parameterName} is unreadable or invalid: the functions act as notify-only (nothing is changed). Fix the value or the functions' access.`,
     });
   }
 }

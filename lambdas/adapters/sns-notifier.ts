@@ -10,6 +10,7 @@ import {
   composeResolvedAlert,
   type ComposeBudget,
 } from '../domain/alerts/compose';
+import { composePausedReminder, type PausedAlertInput } from '../domain/alerts/paused';
 import { fitSnsMessage, type SnsAlertMessage } from '../domain/alerts/sns-message';
 import type {
   AlertEnvironment,
@@ -18,9 +19,9 @@ import type {
   DiagnosisAlertInput,
   ResolvedAlertInput,
 } from '../domain/alerts/types';
-import type { AlertNotifier, AlertReceipt, OperationalSink } from '../ports';
+import type { AlertNotifier, AlertReceipt, OperationalSink, PauseNotifier } from '../ports';
 
-export class SnsAlertNotifier implements AlertNotifier {
+export class SnsAlertNotifier implements AlertNotifier, PauseNotifier {
   constructor(
     /** A client, or anything that sends like one (the wiring constructs the client on first use). */
     private readonly client: Pick<SNSClient, 'send'>,
@@ -49,6 +50,10 @@ export class SnsAlertNotifier implements AlertNotifier {
 
   notifyCommandFailed(input: CommandFailedAlertInput): Promise<AlertReceipt> {
     return this.send((budget) => composeCommandFailedAlert(input, this.environment, budget));
+  }
+
+  notifyPaused(input: PausedAlertInput): Promise<AlertReceipt> {
+    return this.send(() => composePausedReminder(input, this.environment));
   }
 
   private async send(compose: (budget: ComposeBudget) => ComposedAlert): Promise<AlertReceipt> {

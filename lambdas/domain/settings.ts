@@ -2,6 +2,7 @@
 // (docs/PERFORMANCE.md, "Bundles"). Mini ships no error messages: the English locale is loaded once here.
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import { RUNTIME_MODES } from './policy/runtime-mode';
 
 z.config(en());
 
@@ -15,8 +16,12 @@ const int = (min: number, max: number, fallback: number) => z._default(z.number(
  * Every field has a documented default (README "Configuration").
  */
 export const settingsSchema = z.strictObject({
-  /** auto: act; dry-run: decide and alert what would be done, change nothing; notify-only: every action becomes NOTIFY. */
-  mode: z._default(z.enum(['auto', 'dry-run', 'notify-only']), 'auto'),
+  /**
+   * auto: act; dry-run: decide and alert what would be done, change nothing; notify-only: every action
+   * becomes NOTIFY; paused: acknowledge events, change and alert nothing. The deployed value is the
+   * initial value of the live mode parameter, which the functions read (`policy/runtime-mode.ts`).
+   */
+  mode: z._default(z.enum(RUNTIME_MODES), 'auto'),
   /** Tag key that scopes a node: value auto | notify | off. */
   tagKey: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ComplianceAutopilot'),
   /** Scope of nodes without the tag (or with an unrecognised value). */

@@ -18,7 +18,8 @@ import * as z from 'zod/mini';
 import type { CommandFailedAlertInput } from '../domain/alerts/types';
 import type { LifecycleEvent } from '../domain/lifecycle';
 import { formatZodIssues } from '../domain/settings';
-import type { AlertNotifier, Clock, CommandLock, LifecyclePublisher, OperationalSink, RemediationLedger } from '../ports';
+import { modeMayAlert } from '../domain/policy/runtime-mode';
+import type { AlertNotifier, Clock, CommandLock, LifecyclePublisher, OperationalSink, RemediationLedger, RuntimeModeSource } from '../ports';
 
 export const PATCH_DOCUMENT_NAME = 'AWS-RunPatchBaseline';
 
@@ -80,6 +81,8 @@ export interface FollowUpDependencies {
   clock: Clock;
   sink: OperationalSink;
   environment: { account?: string; region?: string };
+  /** The live mode: `paused` sends no alert. Absent: alerts always go out. */
+  liveMode?: RuntimeModeSource;
 }
 
 function isTerminal(status: string): status is TerminalStatus {
@@ -148,13 +151,19 @@ export class CommandFollowUp {
 
     const alertInput = await this.failureAlertInput(lock, commandId, status, detail['requested-date-time']);
     let alerted = false;
-    try {
-      await this.deps.notifier.notifyCommandFailed(alertInput);
-      alerted = true;
-    } catch (error) {
-      sink.count('AlertFailures');
-      sink.error('PATCH_OPERATION_FAILED alert could not be sent; the event will be retried', { instanceId, commandId, error: String(error) });
-      throw error;
+    if (this.deps.liveMode && !modeMayAlert(await this.deps.liveMode.current())) {
+      // Paused: the lock is still released (bookkeeping, not an action); the node is re-read on resume.
+      sink.count('AlertsPaused');
+      sink.info('PATCH_OPERATION_FAILED not alerted: the autopilot is paused', { instanceId, commandId, status });
+    } else {
+      try {
+        await this.deps.notifier.notifyCommandFailed(alertInput);
+        alerted = true;
+      } catch (error) {
+        sink.count('AlertFailures');
+        sink.error('PATCH_OPERATION_FAILED alert could not be sent; the event will be retried', { instanceId, commandId, error: String(error) });
+        throw error;
+      }
     }
     const released = await this.deps.ledger.releaseByCommand(instanceId, commandId, endedAt);
     if (!released) sink.warn('lock was released by someone else meanwhile (duplicate event or sweep)', { instanceId, commandId });

@@ -18,8 +18,20 @@
  */
 import type { DeferralGuard } from '../domain/alerts/types';
 import { blockedAccountGuards } from '../domain/policy/guards';
+import { PAUSED_REMINDER_HOURS } from '../domain/policy/runtime-mode';
 import type { AutopilotSettings } from '../domain/settings';
-import type { CalendarReader, Clock, NodeEvaluator, OperationalSink, RemediationLedger, SweepNodeState, SweepScanner } from '../ports';
+import type {
+  CalendarReader,
+  Clock,
+  NodeEvaluator,
+  NoticeLedger,
+  OperationalSink,
+  PauseNotifier,
+  RemediationLedger,
+  RuntimeModeSource,
+  SweepNodeState,
+  SweepScanner,
+} from '../ports';
 
 export type SweepReason = 'STALE_LOCK' | 'DEFERRED' | 'NOT_EVALUATED_AFTER_COMMAND' | 'REVERIFY';
 
@@ -59,6 +71,17 @@ export interface SweepReport {
   passComplete: boolean;
   /** Candidates left for the next run (node cap or time budget reached). */
   deferredToNextRun: number;
+  /** The live mode was `paused`: nothing was scanned or evaluated. */
+  paused?: { reminderSent: boolean };
+}
+
+/** The live mode and what a paused sweep needs for its daily reminder. */
+export interface SweepLiveMode {
+  source: RuntimeModeSource;
+  /** The mode parameter's name, for the resume command in the reminder. */
+  parameterName: string;
+  notices: NoticeLedger;
+  notifier: PauseNotifier;
 }
 
 export interface SweepDependencies {
@@ -77,6 +100,8 @@ export interface SweepDependencies {
   clock: Clock;
   sink: OperationalSink;
   limits?: Partial<SweepLimits>;
+  /** When given and the live mode is `paused`: no scan, no lock release, no evaluation, one reminder a day. */
+  liveMode?: SweepLiveMode;
 }
 
 /** Why a ledger node needs another look now, or null. Pure. */
@@ -133,6 +158,11 @@ export class LedgerSweep {
       deferredToNextRun: 0,
     };
     const queue = new Map<string, SweepReason>();
+    if (this.deps.liveMode && (await this.deps.liveMode.source.current()) === 'paused') {
+      report.paused = { reminderSent: await this.remindPaused(this.deps.liveMode, now) };
+      sink.info('sweep skipped: the autopilot is paused', { ...report });
+      return report;
+    }
 
     const { released, inFlight } = await this.releaseStaleLocks(now);
     const stillBlocked = await this.blockedDeferrals(now, inFlight);
@@ -200,6 +230,20 @@ export class LedgerSweep {
     if (report.evaluationFailures > 0) sink.count('SweepEvaluationFailures', report.evaluationFailures);
     sink.info('sweep done', { ...report });
     return report;
+  }
+
+  /** The paused pipeline's reminder, at most once per PAUSED_REMINDER_HOURS across all sweeps. */
+  private async remindPaused(liveMode: SweepLiveMode, now: Date): Promise<boolean> {
+    if (!(await liveMode.notices.claimNotice('PAUSED', now, PAUSED_REMINDER_HOURS))) return false;
+    try {
+      await liveMode.notifier.notifyPaused({ parameterName: liveMode.parameterName, checkedAt: now.toISOString() });
+      return true;
+    } catch (error) {
+      // Given back, so the next run tries again; the error fails the invocation (alarmed).
+      await liveMode.notices.forgetNotice('PAUSED', now);
+      this.deps.sink.count('AlertFailures');
+      throw error;
+    }
   }
 
   /**

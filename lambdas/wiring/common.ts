@@ -15,6 +15,7 @@ import { DynamoRemediationLedger } from '../adapters/dynamo-ledger';
 import { EventBridgeLifecyclePublisher } from '../adapters/eventbridge-publisher';
 import { SnsAlertNotifier } from '../adapters/sns-notifier';
 import { createSsmClient } from '../adapters/ssm-client';
+import { SsmModeParameter } from '../adapters/ssm-mode-parameter';
 import { alertEnvironmentFrom } from '../domain/alerts/environment';
 import type { AlertEnvironment } from '../domain/alerts/types';
 import { parseSettings, type AutopilotSettings } from '../domain/settings';
@@ -49,6 +50,8 @@ export interface Common {
   ledger: DynamoRemediationLedger;
   notifier: SnsAlertNotifier;
   lifecycle: EventBridgeLifecyclePublisher;
+  /** The live mode parameter (MODE_PARAMETER_NAME, set by the stack); absent: the deployed `settings.mode`. */
+  liveMode?: { source: SsmModeParameter; parameterName: string };
 }
 
 /** Reads the Lambda environment contract (see docs/CONFIGURATION.md); fails early naming what is missing. */
@@ -83,7 +86,10 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
   const ledger = new DynamoRemediationLedger(dynamo, tableName);
   const notifier = new SnsAlertNotifier(sns, topicArn, environment, sink);
   const lifecycle = new EventBridgeLifecyclePublisher(eventBridge, eventBusName, sink);
-  return { settings, logger, metrics, sink, clock, environment, region, tableName, ownRoleNames, ssm, dynamo, ledger, notifier, lifecycle };
+  const parameterName = env['MODE_PARAMETER_NAME'];
+  // Constructed here, read on the first invocation (never at import: no call during the cold start).
+  const liveMode = parameterName ? { source: new SsmModeParameter({ client: ssm, parameterName, sink, clock }), parameterName } : undefined;
+  return { settings, logger, metrics, sink, clock, environment, region, tableName, ownRoleNames, ssm, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
 }
 
 /** A client's `send`, with the client constructed on the first call. */

@@ -5,5 +5,14 @@ import type { Common } from './common';
 
 export function buildFollowUp(common: Common): CommandFollowUp {
   const { ledger, notifier, lifecycle, clock, sink, environment } = common;
-  return new CommandFollowUp({ ledger, outputReader: new SsmCommandOutputReader(common.ssm), notifier, lifecycle, clock, sink, environment });
+  return new CommandFollowUp({
+    ledger,
+    outputReader: new SsmCommandOutputReader(common.ssm),
+    notifier,
+    lifecycle,
+    clock,
+    sink,
+    environment,
+    ...(common.liveMode ? { liveMode: common.liveMode.source } : {}),
+  });
 }

@@ -15,5 +15,8 @@ export function buildSweep(common: Common, triage: TriageUseCase): LedgerSweep {
     settings,
     clock,
     sink,
+    ...(common.liveMode
+      ? { liveMode: { source: common.liveMode.source, parameterName: common.liveMode.parameterName, notices: ledger, notifier: common.notifier } }
+      : {}),
   });
 }

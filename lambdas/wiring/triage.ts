@@ -22,5 +22,6 @@ export function buildTriage(common: Common, options: { shareScopeTagIndex?: bool
     settings,
     ownRoleNames: common.ownRoleNames,
     environment: common.environment,
+    ...(common.liveMode ? { liveMode: common.liveMode.source } : {}),
   });
 }

@@ -115,6 +115,11 @@ export class Operations extends Construct {
     });
   }
 
+  /** One more alarm to the ops topic, with the same conventions as the built-in ones. */
+  addAlarm(id: string, options: { metric: cloudwatch.IMetric; threshold: number; description: string }): void {
+    this.alarm(id, options);
+  }
+
   private alarm(id: string, options: { metric: cloudwatch.IMetric; threshold: number; description: string }): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric: options.metric,

@@ -1,5 +1,6 @@
 export * from './types';
 export * from './compose';
+export * from './paused';
 export * from './fingerprint';
 export * from './subject';
 export * from './sns-message';

@@ -10,6 +10,8 @@ export const ALERT_KINDS = [
   'REMEDIATION_DEFERRED',
   'RESOLVED',
   'PATCH_OPERATION_FAILED',
+  /** The daily reminder of a paused pipeline (`paused.ts`). */
+  'AUTOPILOT_PAUSED',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

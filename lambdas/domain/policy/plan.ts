@@ -28,6 +28,10 @@ export function planRemediation(diagnosis: Diagnosis, tags: Record<string, strin
   if (diagnosis.compliant || diagnosis.causes.length === 0) {
     return { action: 'NONE', reason: 'node is compliant: nothing to do', dryRun, nodeMode, causes: [] };
   }
+  // The emergency stop (live mode parameter): nothing is changed and nothing alerted.
+  if (settings.mode === 'paused') {
+    return { action: 'NONE', reason: 'global mode paused: not remediated, not alerted', dryRun, nodeMode, causes: allCodes };
+  }
   if (nodeMode === 'off') {
     return {
       action: 'NONE',

@@ -8,6 +8,7 @@
  * `alerting.ts` (claimed alerts, lifecycle events), `batch-state.ts` (in-flight counts, calendar).
  */
 import type { SqsRecordLike } from '../../domain/intake';
+import { withRuntimeMode } from '../../domain/policy/runtime-mode';
 import { evaluate } from './evaluation';
 import { processRecords } from './intake';
 import type { EvaluationContext, EvaluationResult, TriageDependencies } from './types';
@@ -19,11 +20,30 @@ export type { EvaluationContext, EvaluationResult, NodeOutcome, NodeOutcomeKind,
 export class TriageUseCase {
   constructor(private readonly deps: TriageDependencies) {}
 
-  processRecords(records: readonly SqsRecordLike[]): Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }> {
-    return processRecords(this.deps, records);
+  async processRecords(records: readonly SqsRecordLike[]): Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }> {
+    const deps = await this.withLiveMode();
+    if (deps.settings.mode === 'paused') {
+      // Acknowledged without any read: the sweep re-reads every node within reverifyHours after a resume.
+      deps.sink.count('PausedEventsAcknowledged', records.length);
+      deps.sink.debug('paused: events acknowledged unread', { records: records.length });
+      return { batchItemFailures: [] };
+    }
+    return processRecords(deps, records);
   }
 
-  evaluateNodes(instanceIds: readonly string[], context: EvaluationContext): Promise<EvaluationResult> {
-    return evaluate(this.deps, instanceIds, context);
+  async evaluateNodes(instanceIds: readonly string[], context: EvaluationContext): Promise<EvaluationResult> {
+    const deps = await this.withLiveMode();
+    if (deps.settings.mode === 'paused') {
+      return { outcomes: instanceIds.map((instanceId) => ({ instanceId, kind: 'PAUSED' as const })), retry: [] };
+    }
+    return evaluate(deps, instanceIds, context);
+  }
+
+  /** The dependencies with the live mode (mode parameter) in the settings, read once per call. */
+  private async withLiveMode(): Promise<TriageDependencies> {
+    const { liveMode, settings } = this.deps;
+    if (!liveMode) return this.deps;
+    const live = withRuntimeMode(settings, await liveMode.current());
+    return live === settings ? this.deps : { ...this.deps, settings: live };
   }
 }

@@ -13,6 +13,7 @@ import type {
   OperationalSink,
   RemediationLedger,
   Remediator,
+  RuntimeModeSource,
 } from '../../ports';
 
 export interface TriageDependencies {
@@ -27,6 +28,8 @@ export interface TriageDependencies {
   settings: AutopilotSettings;
   ownRoleNames: readonly string[];
   environment?: AlertEnvironment;
+  /** The live mode (mode parameter); it replaces `settings.mode` for each call. Absent: `settings.mode`. */
+  liveMode?: RuntimeModeSource;
 }
 
 export interface EvaluationContext {
@@ -49,6 +52,7 @@ export type NodeOutcomeKind =
   | 'DEFERRED'
   | 'EXHAUSTED'
   | 'UNKNOWN'
+  | 'PAUSED'
   | 'READ_FAILED'
   | 'RETRY';
 
