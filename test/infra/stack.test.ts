@@ -342,9 +342,10 @@ describe('IAM scope', () => {
 describe('operations', () => {
   const opsTopic = () => ({ Ref: logicalIdOf('AWS::SNS::Topic', 'OpsTopic') });
 
-  it('alarms on every DLQ depth, each function error, malformed events and queue age, to the ops topic', () => {
+  it('alarms on every DLQ depth, each function error, malformed events, queue age and the mode parameter, to the ops topic', () => {
     const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
-    expect(alarms).toHaveLength(5 + 3 + 1 + 1);
+    // The mode parameter's fallback alarm is asserted in live-mode.test.ts.
+    expect(alarms).toHaveLength(5 + 3 + 1 + 1 + 1);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([opsTopic()]);
       expect(alarm.OKActions).toEqual([opsTopic()]);
