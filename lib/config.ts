@@ -11,6 +11,7 @@
  */
 import { z, type core } from 'zod';
 import { settingsSchema, type AutopilotSettings } from '../lambdas/domain/settings';
+import { settingsConflicts } from '../lambdas/domain/settings-conflicts';
 
 /** The context key holding the configuration object, and the prefix of flat `-c` overrides. */
 export const CONTEXT_KEY = 'autopilot';
@@ -82,6 +83,18 @@ const configSchema = z
         message: 'must be at least 1 when triageBatchSize is above 10',
       });
     }
+    // The sweep is what re-reads quiet nodes: it must run at least once per reverifyHours.
+    if (config.sweepIntervalMinutes > config.reverifyHours * 60) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['sweepIntervalMinutes'],
+        message: `sweepIntervalMinutes (${config.sweepIntervalMinutes}) must not exceed reverifyHours (${config.reverifyHours} h = ${config.reverifyHours * 60} min): the sweep re-reads quiet nodes, so they would go unread longer than reverifyHours`,
+      });
+    }
+    // Runtime settings that contradict each other (the same check the Lambdas and the CLI run).
+    for (const conflict of settingsConflicts(config)) {
+      issue.addIssue({ code: 'custom', path: [conflict.options[0]], message: conflict.message });
+    }
   });
 
 /** Every option by name, for coercion and error messages. */
@@ -145,7 +158,8 @@ function describeIssues(error: z.ZodError): string {
       }
       const option = String(issue.path[0] ?? '');
       const field = ALL_FIELDS[option];
-      const allowed = field ? describeAllowed(field) : undefined;
+      // A cross-field issue is about the combination, not the option's own range.
+      const allowed = field && issue.code !== 'custom' ? describeAllowed(field) : undefined;
       const path = [CONTEXT_KEY, ...issue.path.map(String)].join('.');
       return `  - ${path}: ${issue.message}${allowed ? ` (allowed: ${allowed})` : ''}`;
     })

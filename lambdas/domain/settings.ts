@@ -3,6 +3,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { RUNTIME_MODES } from './policy/runtime-mode';
+import { settingsConflicts } from './settings-conflicts';
 
 z.config(en());
 
@@ -79,13 +80,18 @@ export type AutopilotSettings = z.infer<typeof settingsSchema>;
 export const DEFAULT_SETTINGS: AutopilotSettings = settingsSchema.parse({});
 
 /**
- * Parses settings, failing with a message that names every wrong option and its allowed values.
- * `origin` says where the values came from (e.g. "cdk.json context", "--config ./x.json").
+ * Parses settings, failing with a message that names every wrong option and its allowed values, then
+ * every pair of options that contradict each other (`settingsConflicts`), one line each.
+ * `origin` says where the values came from (e.g. "AUTOPILOT_SETTINGS", "--config ./x.json").
  */
 export function parseSettings(input: unknown, origin: string): AutopilotSettings {
   const result = settingsSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  throw new Error(`Invalid settings in ${origin}:\n${formatZodIssues(result.error)}`);
+  if (!result.success) throw new Error(`Invalid settings in ${origin}:\n${formatZodIssues(result.error)}`);
+  const conflicts = settingsConflicts(result.data);
+  if (conflicts.length > 0) {
+    throw new Error(`Contradicting settings in ${origin}:\n${conflicts.map((conflict) => `  - ${conflict.message}`).join('\n')}`);
+  }
+  return result.data;
 }
 
 export function formatZodIssues(error: z.core.$ZodError): string {

@@ -141,6 +141,17 @@ describe('bad input exits non-zero with a clear message', () => {
     expect(await main(['--snapshot', example('healthy-linux.json'), '--config', 'cfg.json'], io)).toBe(2);
     expect(io.err()).toMatch(/Invalid settings in --config cfg\.json:[\s\S]*mode/);
   });
+
+  test('contradicting --config settings name both options, one line each', async () => {
+    const io = memoryIo({ 'cfg.json': JSON.stringify({ commandDeliveryTimeoutSeconds: 86400, maxRebootsInFlight: 60 }) });
+    expect(await main(['--snapshot', example('healthy-linux.json'), '--config', 'cfg.json'], io)).toBe(2);
+    const lines = io.err().split('\n').filter((line) => line.startsWith('  - '));
+    expect(lines).toEqual([
+      expect.stringMatching(/lockTimeoutMinutes \(180 min = 10800 s\) must exceed commandDeliveryTimeoutSeconds \(86400 s\)/),
+      expect.stringMatching(/maxRebootsInFlight \(60\) must not exceed maxRemediationsInFlight \(50\)/),
+    ]);
+    expect(io.out()).toBe('');
+  });
 });
 
 describe('--instance (live, read-only)', () => {
