@@ -9,30 +9,66 @@ import type { AutopilotSettings } from '../lambdas/domain/settings';
 /** The only document the pipeline ever sends. */
 export const PATCH_DOCUMENT_NAME = 'AWS-RunPatchBaseline';
 
+/** Values of the scope tag that must never receive a command, whatever the settings. */
+export const OPTED_OUT_TAG_VALUES = ['off', 'notify'] as const;
+
 /**
- * Read calls of the node state reader and the follow-up. These Describe/List/Get calls accept no
- * resource ARN in IAM (Service Authorization Reference, "Actions defined by AWS Systems Manager":
- * no resource type listed), so "*" is the only possible resource.
+ * The tag condition keys SendCommand evaluates on instance and managed-instance resources (Service
+ * Authorization Reference, "Actions defined by AWS Systems Manager", SendCommand): both are checked, so
+ * a deny holds whichever one SSM fills in for a node.
  */
-export const NODE_STATE_READ_ACTIONS = [
+export const SCOPE_TAG_CONDITION_KEYS = ['ssm:resourceTag', 'aws:ResourceTag'] as const;
+
+/** Every EC2 instance and every hybrid (managed) instance of this account and region. */
+function nodeArnPatterns(stack: Stack): string[] {
+  return [
+    stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
+    stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: '*' }),
+  ];
+}
+
+/** The same patterns as cdk-nag prints them in an IAM5 finding ID. */
+const NODE_ARN_FINDINGS = [
+  'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
+  'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*',
+] as const;
+
+/**
+ * Reads of one node's state that IAM authorises against the node itself: the Service Authorization
+ * Reference lists `instance*` and `managed-instance*` as their resource types.
+ */
+export const NODE_SCOPED_READ_ACTIONS = ['ssm:DescribeInstancePatchStates', 'ssm:DescribeInstancePatches', 'ssm:DescribeInstanceAssociationsStatus'] as const;
+
+/**
+ * Reads that list no resource type in the Service Authorization Reference: "*" is the only resource
+ * an IAM statement can give them.
+ */
+export const UNSCOPED_READ_ACTIONS = [
   'ssm:DescribeInstanceInformation',
-  'ssm:DescribeInstancePatchStates',
-  'ssm:DescribeInstancePatches',
   'ssm:ListComplianceItems',
   'ssm:ListResourceComplianceSummaries',
-  'ssm:DescribeInstanceAssociationsStatus',
   'ssm:ListCommandInvocations',
   'ssm:GetCommandInvocation',
 ] as const;
 
+/** Read calls of the node state reader and the follow-up. */
+export const NODE_STATE_READ_ACTIONS = [...NODE_SCOPED_READ_ACTIONS, ...UNSCOPED_READ_ACTIONS] as const;
+
 export function grantNodeStateRead(role: iam.Role): void {
-  role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNodeState', actions: [...NODE_STATE_READ_ACTIONS], resources: ['*'] }));
+  const stack = Stack.of(role);
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadStateOfNodes', actions: [...NODE_SCOPED_READ_ACTIONS], resources: nodeArnPatterns(stack) }));
+  for (const finding of NODE_ARN_FINDINGS) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${finding}]`,
+      reason: `${NODE_SCOPED_READ_ACTIONS.join(', ')} read whichever node an event names; the grant is limited to instances and managed instances of this account and region.`,
+    });
+  }
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNodeState', actions: [...UNSCOPED_READ_ACTIONS], resources: ['*'] }));
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: `Read-only SSM calls (${NODE_STATE_READ_ACTIONS.join(', ')}) support no resource-level permissions; "*" is the only valid resource.`,
+    reason: `${UNSCOPED_READ_ACTIONS.join(', ')} list no resource type in the Service Authorization Reference ("Actions defined by AWS Systems Manager"), so "*" is the only valid resource; the per-node reads are granted on node ARNs.`,
   });
   // The reader lists tags of hybrid nodes only (ListTagsForResource, ResourceType ManagedInstance).
-  const stack = Stack.of(role);
   role.addToPolicy(
     new iam.PolicyStatement({
       sid: 'ReadHybridNodeTags',
@@ -42,7 +78,7 @@ export function grantNodeStateRead(role: iam.Role): void {
   );
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]',
-    reason: 'Tags are read for whichever hybrid node an event names; the grant is limited to managed instances of this account and region.',
+    reason: 'Tags and state are read for whichever hybrid node an event names; the grant is limited to managed instances of this account and region.',
   });
 }
 
@@ -57,42 +93,67 @@ export function grantCommandOutputRead(role: iam.Role): void {
   );
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'ssm:GetCommandInvocation / ssm:ListCommandInvocations support no resource-level permissions.',
+    reason: 'ssm:GetCommandInvocation and ssm:ListCommandInvocations list no resource type in the Service Authorization Reference: "*" is the only valid resource.',
   });
 }
 
 /**
- * ssm:SendCommand of AWS-RunPatchBaseline. SendCommand is authorised against the document AND
- * every target node, so the grant names the AWS-owned document (no account in its ARN) and the
- * node ARNs. Unless untagged nodes are in `auto` scope, the node statement also requires the
- * opt-in tag: defence in depth, an untagged node cannot receive a command even if the policy
- * code were wrong. (SSM user guide, "Restricting Run Command access based on tags".)
+ * ssm:SendCommand of AWS-RunPatchBaseline. SendCommand is authorised against the document AND every
+ * target node, so the grant names the AWS-owned document (no account in its ARN) and the nodes:
+ *  - allowed: nodes whose scope tag is `auto` (any letter case); with defaultNodeMode=auto also nodes
+ *    without the tag. Nothing else: a node whose tag holds `off`, `notify` or any other value is
+ *    refused by IAM even if the code decided to act on it;
+ *  - denied, whatever the settings and whatever else allows it: nodes whose scope tag is `off` or
+ *    `notify` in any letter case, on both tag condition keys SendCommand evaluates.
+ * What IAM cannot express: trimming. The code reads " off " as off; IAM's StringEqualsIgnoreCase does
+ * not match it and IAM has no case-insensitive wildcard match (StringLike is case-sensitive), so the
+ * explicit deny misses padded values. Such a node still gets no command from IAM's side because the
+ * allow only matches `auto` exactly (a padded " auto " is refused as well).
+ * (SSM user guide, "Restricting Run Command access based on tags"; Service Authorization Reference.)
  */
 export function grantPatchCommand(role: iam.Role, settings: Pick<AutopilotSettings, 'tagKey' | 'defaultNodeMode'>): void {
   const stack = Stack.of(role);
   const documentArn = stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: PATCH_DOCUMENT_NAME });
   role.addToPolicy(new iam.PolicyStatement({ sid: 'SendPatchDocument', actions: ['ssm:SendCommand'], resources: [documentArn] }));
 
-  const nodeArns = [
-    stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
-    stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: '*' }),
-  ];
+  const nodeArns = nodeArnPatterns(stack);
+  const tagKey = `ssm:resourceTag/${settings.tagKey}`;
+  // The policy code compares tag values case-insensitively; so do these conditions.
   role.addToPolicy(
     new iam.PolicyStatement({
-      sid: 'SendCommandToNodes',
+      sid: 'SendCommandToAutoNodes',
       actions: ['ssm:SendCommand'],
       resources: nodeArns,
-      // The policy code compares tag values case-insensitively; so does this condition.
-      conditions:
-        settings.defaultNodeMode === 'auto' ? undefined : { StringEqualsIgnoreCase: { [`ssm:resourceTag/${settings.tagKey}`]: 'auto' } },
+      conditions: { StringEqualsIgnoreCase: { [tagKey]: 'auto' } },
     }),
   );
+  if (settings.defaultNodeMode === 'auto') {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'SendCommandToUntaggedNodes',
+        actions: ['ssm:SendCommand'],
+        resources: nodeArns,
+        conditions: { Null: { [tagKey]: 'true' } },
+      }),
+    );
+  }
+  for (const conditionKey of SCOPE_TAG_CONDITION_KEYS) {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: conditionKey === 'ssm:resourceTag' ? 'DenySendCommandToOptedOutNodes' : 'DenySendCommandToOptedOutNodesByResourceTag',
+        effect: iam.Effect.DENY,
+        actions: ['ssm:SendCommand'],
+        resources: nodeArns,
+        conditions: { StringEqualsIgnoreCase: { [`${conditionKey}/${settings.tagKey}`]: [...OPTED_OUT_TAG_VALUES] } },
+      }),
+    );
+  }
   const reason =
     settings.defaultNodeMode === 'auto'
-      ? 'SendCommand must name every target node; with defaultNodeMode=auto any node of this account and region may be patched. The document is pinned to AWS-RunPatchBaseline by a separate statement.'
-      : `SendCommand must name every target node; the statement only matches nodes tagged ${settings.tagKey}=auto, and the document is pinned to AWS-RunPatchBaseline.`;
-  for (const arn of ['arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*', 'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*']) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${arn}]`, reason });
+      ? `SendCommand must name every target node; it is allowed only for nodes tagged ${settings.tagKey}=auto or without that tag (defaultNodeMode=auto), denied for nodes tagged off or notify, and the document is pinned to AWS-RunPatchBaseline.`
+      : `SendCommand must name every target node; it is allowed only for nodes tagged ${settings.tagKey}=auto, denied for nodes tagged off or notify, and the document is pinned to AWS-RunPatchBaseline.`;
+  for (const finding of NODE_ARN_FINDINGS) {
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason });
   }
 }
 
@@ -108,7 +169,13 @@ export function grantCalendarRead(role: iam.Role, calendarNamesOrArns: readonly 
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadChangeCalendars', actions: ['ssm:GetCalendarState'], resources }));
 }
 
-/** ssm:StartAssociationsOnce, only when settings allow re-running failed associations. */
+/**
+ * ssm:StartAssociationsOnce, only when settings allow re-running failed associations. IAM cannot keep
+ * it away from opted-out nodes: the call is authorised against the association only (Service
+ * Authorization Reference: resource type `association*`, condition key `aws:ResourceTag` of the
+ * association itself), while it runs on every target of the association. Only the code's guards
+ * stand between a re-run and a node tagged off or notify.
+ */
 export function grantAssociationRerun(role: iam.Role): void {
   const stack = Stack.of(role);
   const associations = stack.formatArn({ service: 'ssm', resource: 'association', resourceName: '*' });

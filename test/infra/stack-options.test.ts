@@ -4,6 +4,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { parseSettings } from '../../lambdas/domain/settings';
+import { expectedSendCommandStatements } from './expected-statements';
 import { actionsOf, identityStatements, nagViolations, renderArn, resourcesOf, resourcesOfType, synthTemplate } from './synth';
 
 const CLI_CONTEXT = {
@@ -98,13 +99,14 @@ it('subscribes the alert and ops e-mails to their own topics', () => {
   expect(subscriptions).toHaveLength(3);
 });
 
-it('defaultNodeMode=auto drops the tag condition but still never grants SendCommand on "*"', () => {
+it('defaultNodeMode=auto: SendCommand allowed for nodes tagged auto or untagged; off / notify still denied on both tag keys', () => {
   const send = identityStatements(template).filter(({ statement }) => actionsOf(statement).includes('ssm:SendCommand'));
-  expect(send.length).toBeGreaterThan(0);
-  for (const { statement } of send) {
-    expect(resourcesOf(statement)).not.toContain('*');
-    expect(statement.Condition).toBeUndefined();
+  for (const role of ['TriageRole', 'SweepRole']) {
+    const ofRole = send.filter(({ roles }) => roles.length === 1 && roles[0]!.startsWith(role)).map(({ statement }) => statement);
+    expect(ofRole).toEqual(expectedSendCommandStatements('PatchPolicy', 'auto'));
   }
+  expect(send).toHaveLength(2 * 5);
+  for (const { statement } of send) expect(resourcesOf(statement)).not.toContain('*');
 });
 
 it('grants GetCalendarState on the named calendars and StartAssociationsOnce on associations', () => {

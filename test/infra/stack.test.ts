@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS, parseSettings } from '../../lambdas/domain/settings';
 import { loadEvent, type EventFixtureName } from '../fixtures/events';
 import { matchesEventPattern, type EventPatternJson } from './event-pattern-matcher';
 import { actionsOf, identityStatements, nagViolations, renderArn, resourcesOf, resourcesOfType, synthTemplate } from './synth';
+import { expectedSendCommandStatements, NODE_ARNS } from './expected-statements';
 
 let template: Template;
 beforeAll(() => {
@@ -299,25 +300,40 @@ describe('IAM scope', () => {
     }
   });
 
-  it('SendCommand: the AWS-RunPatchBaseline document, and only nodes tagged ComplianceAutopilot=auto', () => {
+  it('SendCommand: the AWS-RunPatchBaseline document; nodes tagged auto only; off / notify denied on both tag keys', () => {
     const statements = sendCommand();
-    const triageOrSweep = statements.every(({ roles }) => roles.every((role) => /^(Triage|Sweep)Role/.test(role)));
-    expect(triageOrSweep).toBe(true);
-    const documents = statements.filter(({ statement }) => statement.Sid === 'SendPatchDocument');
-    const nodes = statements.filter(({ statement }) => statement.Sid === 'SendCommandToNodes');
-    expect(documents).toHaveLength(2);
-    expect(nodes).toHaveLength(2);
-    expect(documents.length + nodes.length).toBe(statements.length);
-    for (const { statement } of documents) {
-      expect(resourcesOf(statement).map(renderArn)).toEqual(['arn:${AWS::Partition}:ssm:${AWS::Region}::document/AWS-RunPatchBaseline']);
-      expect(statement.Condition).toBeUndefined();
+    expect(statements.every(({ roles }) => roles.length === 1 && /^(Triage|Sweep)Role/.test(roles[0]!))).toBe(true);
+    for (const role of ['TriageRole', 'SweepRole']) {
+      const ofRole = statements.filter(({ roles }) => roles[0]!.startsWith(role)).map(({ statement }) => statement);
+      expect(ofRole).toEqual(expectedSendCommandStatements('ComplianceAutopilot', 'notify'));
     }
-    for (const { statement } of nodes) {
-      expect(resourcesOf(statement).map(renderArn)).toEqual([
-        'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*',
-        'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:managed-instance/*',
+  });
+
+  it('node-state reads that take node ARNs are scoped to the instances and managed instances of the account', () => {
+    for (const role of ['TriageRole', 'SweepRole']) {
+      const reads = identityStatements(template)
+        .filter(({ roles }) => roles[0]!.startsWith(role))
+        .map(({ statement }) => statement)
+        .filter((statement) => statement.Sid === 'ReadStateOfNodes' || statement.Sid === 'ReadNodeState');
+      expect(reads).toEqual([
+        {
+          Sid: 'ReadStateOfNodes',
+          Effect: 'Allow',
+          Action: ['ssm:DescribeInstanceAssociationsStatus', 'ssm:DescribeInstancePatchStates', 'ssm:DescribeInstancePatches'],
+          Resource: expect.any(Array),
+        },
+        {
+          Sid: 'ReadNodeState',
+          Effect: 'Allow',
+          Action: ['ssm:DescribeInstanceInformation', 'ssm:GetCommandInvocation', 'ssm:ListCommandInvocations', 'ssm:ListComplianceItems', 'ssm:ListResourceComplianceSummaries'],
+          Resource: '*',
+        },
       ]);
-      expect(statement.Condition).toEqual({ StringEqualsIgnoreCase: { 'ssm:resourceTag/ComplianceAutopilot': 'auto' } });
+      expect(resourcesOf(reads[0]!).map(renderArn)).toEqual(NODE_ARNS);
+    }
+    // No instance-scoped read is granted on "*" anywhere.
+    for (const { statement } of identityStatements(template)) {
+      if (resourcesOf(statement).includes('*')) expect(actionsOf(statement).filter((action) => action.startsWith('ssm:DescribeInstancePatch') || action === 'ssm:DescribeInstanceAssociationsStatus')).toEqual([]);
     }
   });
 
