@@ -167,7 +167,7 @@ export class AutopilotStack extends Stack {
 
     for (const fn of functions) {
       this.ledger.table.grantReadWriteData(fn.role);
-      this.topics.alertTopic.grantPublish(fn.role);
+      this.topics.grantAlertPublish(fn.role);
       grantPutEvents(fn.role, EVENT_BUS_NAME);
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
         Validations.of(fn.role).acknowledge({

@@ -1,16 +1,27 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { alarmArnPattern } from './notification-topics';
 
 /**
  * One customer-managed key for the pipeline's queues, topics and ledger, rotation on.
- * Besides the account (IAM decides for our own roles), the key policy lets in the two AWS
- * services that write into encrypted resources on our behalf and hold no IAM role of ours:
- *  - EventBridge, delivering to the encrypted triage queue and target DLQs
- *    (EventBridge user guide, "Amazon SQS permissions": kms:Decrypt + kms:GenerateDataKey);
- *  - CloudWatch alarms, publishing to the encrypted ops/alert topics
- *    (SNS developer guide, "Enable compatibility between event sources and encrypted topics").
+ * Our own roles use it through IAM (the key policy's account statement). Besides them, the key
+ * serves the two AWS services that write into encrypted resources on our behalf and hold no IAM
+ * role of ours; CloudWatch Logs does not use it (no log group is encrypted with it) and DynamoDB,
+ * SQS and SNS use it only for our roles' own calls.
+ *  - CloudWatch alarms, publishing to the encrypted ops topic (SNS developer guide, "Enable
+ *    compatibility between event sources from AWS services and encrypted topics"): kms:Decrypt +
+ *    kms:GenerateDataKey*, for alarms of this account and region only (aws:SourceAccount and
+ *    aws:SourceArn: AWS's Modern Data Architecture Accelerator, `grantCloudWatchAlarmsTopicAccess`,
+ *    documents both as supported for this grant; no CloudWatch or KMS guide page says so, so the
+ *    ops topic's delivery is worth one test alarm after the first deploy, README "Deploy");
+ *  - EventBridge, delivering to the encrypted triage queue and target DLQs (EventBridge user guide,
+ *    "Amazon SQS permissions": kms:Decrypt + kms:GenerateDataKey). Without conditions: the SNS
+ *    developer guide says aws:SourceAccount / aws:SourceArn are not supported in a key policy for
+ *    EventBridge's deliveries to encrypted topics, and no AWS document says EventBridge's deliveries
+ *    to encrypted queues carry them, so a condition here could silently drop every event.
+ *    Which rules may write is decided by the queue policies instead (aws:SourceArn = our rule ARNs).
  */
 export class PipelineKey extends Construct {
   public readonly key: kms.Key;
@@ -22,6 +33,7 @@ export class PipelineKey extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const stack = Stack.of(this);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowEventBridgeToEncryptForQueues',
@@ -35,9 +47,12 @@ export class PipelineKey extends Construct {
         sid: 'AllowCloudWatchAlarmsToPublishToTopics',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        // As documented, without conditions: whether CloudWatch sends aws:SourceAccount on its
-        // KMS calls is not documented, and a wrong guess would silently drop every alarm.
+        // In a key policy "*" is this key.
         resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': alarmArnPattern(stack) },
+        },
       }),
     );
   }

@@ -166,25 +166,104 @@ describe('triage queue and event source mapping', () => {
 });
 
 describe('topics and key', () => {
-  it('key: rotation on, usable by EventBridge and CloudWatch alarms', () => {
+  const ref = (logicalId: string) => ({ Ref: logicalId });
+  const ALARMS_OF_THIS_ACCOUNT = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']],
+  };
+  const FROM_ALARMS_OF_THIS_ACCOUNT = { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': ALARMS_OF_THIS_ACCOUNT } };
+  const roleArn = (prefix: string) => ({ 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', prefix), 'Arn'] });
+  const sslOnly = (topicId: string) => ({
+    Sid: 'AllowPublishThroughSSLOnly',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'sns:Publish',
+    Resource: ref(topicId),
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  });
+  function topicPolicyStatements(topicId: string): unknown[] {
+    const policies = resourcesOfType(template, 'AWS::SNS::TopicPolicy').filter(([, policy]) =>
+      (policy.Properties.Topics as Array<{ Ref: string }>).some((topic) => topic.Ref === topicId),
+    );
+    expect(policies).toHaveLength(1);
+    return (policies[0]![1].Properties.PolicyDocument as { Statement: unknown[] }).Statement;
+  }
+
+  it('key: rotation on; the account through IAM, EventBridge for the queues, CloudWatch alarms of this account only', () => {
     const [, key] = resourcesOfType(template, 'AWS::KMS::Key')[0]!;
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    const statements = (key.Properties.KeyPolicy as { Statement: Array<{ Principal: unknown; Action: string[] }> }).Statement;
-    const byService = (service: string) => statements.find((s) => JSON.stringify(s.Principal).includes(service));
-    expect(byService('cloudwatch.amazonaws.com')?.Action).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
-    expect(byService('events.amazonaws.com')?.Action).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey']));
+    expect((key.Properties.KeyPolicy as { Statement: unknown[] }).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'AllowEventBridgeToEncryptForQueues',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+      },
+      {
+        Sid: 'AllowCloudWatchAlarmsToPublishToTopics',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: FROM_ALARMS_OF_THIS_ACCOUNT,
+      },
+    ]);
   });
 
-  it('alert and ops topics are KMS-encrypted with that key and SSL-only', () => {
+  it('alert and ops topics are KMS-encrypted with that key', () => {
     const keyId = logicalIdOf('AWS::KMS::Key', 'PipelineKey');
     const topics = resourcesOfType(template, 'AWS::SNS::Topic');
     expect(topics.map(([id]) => id).sort()).toEqual([expect.stringMatching(/AlertTopic/), expect.stringMatching(/OpsTopic/)]);
     for (const [, topic] of topics) expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
-    const sslPolicies = resourcesOfType(template, 'AWS::SNS::TopicPolicy').filter(([, p]) =>
-      JSON.stringify(p.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'),
-    );
-    expect(sslPolicies).toHaveLength(2);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('ops topic: SSL only, and CloudWatch alarms of this account and region may publish (the SSL policy replaced SNS\'s default)', () => {
+    const opsTopic = logicalIdOf('AWS::SNS::Topic', 'OpsTopic');
+    expect(topicPolicyStatements(opsTopic)).toEqual([
+      sslOnly(opsTopic),
+      {
+        Sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: ref(opsTopic),
+        Condition: FROM_ALARMS_OF_THIS_ACCOUNT,
+      },
+    ]);
+  });
+
+  it('alert topic: SSL only; the three function roles may publish, every other principal is denied', () => {
+    const alertTopic = logicalIdOf('AWS::SNS::Topic', 'AlertTopic');
+    expect(topicPolicyStatements(alertTopic)).toEqual([
+      sslOnly(alertTopic),
+      {
+        Sid: 'AllowPipelineRolesToPublish',
+        Effect: 'Allow',
+        Principal: { AWS: [roleArn('FollowUpRole'), roleArn('SweepRole'), roleArn('TriageRole')] },
+        Action: 'sns:Publish',
+        Resource: ref(alertTopic),
+      },
+      {
+        Sid: 'DenyPublishByAnyoneElse',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: ref(alertTopic),
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn('TriageRole'), roleArn('FollowUpRole'), roleArn('SweepRole')] } },
+      },
+    ]);
+    // ...and each of them holds the matching IAM grant on that topic.
+    for (const role of ['TriageRole', 'FollowUpRole', 'SweepRole']) {
+      const publish = identityStatements(template).filter(({ roles, statement }) => roles[0]!.startsWith(role) && actionsOf(statement).includes('sns:Publish'));
+      expect(publish.map(({ statement }) => statement.Resource)).toEqual([ref(alertTopic)]);
+    }
   });
 });
 
