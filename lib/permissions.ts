@@ -34,6 +34,21 @@ const NODE_ARN_FINDINGS = [
 ] as const;
 
 /**
+ * Several statements of one role share the node ARN patterns (reads, hybrid tags, SendCommand), and
+ * cdk-nag keeps one acknowledgement per finding: each call re-acknowledges with every reason given so
+ * far for that role and finding, so the acknowledgement that counts names all of them.
+ */
+const nodeWildcardReasons = new WeakMap<iam.Role, Map<string, string[]>>();
+
+function acknowledgeNodeArnWildcard(role: iam.Role, finding: string, reason: string): void {
+  const byFinding = nodeWildcardReasons.get(role) ?? new Map<string, string[]>();
+  nodeWildcardReasons.set(role, byFinding);
+  const reasons = [...(byFinding.get(finding) ?? []), reason];
+  byFinding.set(finding, reasons);
+  Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason: reasons.join(' ') });
+}
+
+/**
  * Reads of one node's state that IAM authorises against the node itself: the Service Authorization
  * Reference lists `instance*` and `managed-instance*` as their resource types.
  */
@@ -58,10 +73,11 @@ export function grantNodeStateRead(role: iam.Role): void {
   const stack = Stack.of(role);
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadStateOfNodes', actions: [...NODE_SCOPED_READ_ACTIONS], resources: nodeArnPatterns(stack) }));
   for (const finding of NODE_ARN_FINDINGS) {
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${finding}]`,
-      reason: `${NODE_SCOPED_READ_ACTIONS.join(', ')} read whichever node an event names; the grant is limited to instances and managed instances of this account and region.`,
-    });
+    acknowledgeNodeArnWildcard(
+      role,
+      finding,
+      `${NODE_SCOPED_READ_ACTIONS.join(', ')} read whichever node an event names; the grant is limited to instances and managed instances of this account and region.`,
+    );
   }
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNodeState', actions: [...UNSCOPED_READ_ACTIONS], resources: ['*'] }));
   Validations.of(role).acknowledge({
@@ -76,10 +92,7 @@ export function grantNodeStateRead(role: iam.Role): void {
       resources: [stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: '*' })],
     }),
   );
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]',
-    reason: 'Tags and state are read for whichever hybrid node an event names; the grant is limited to managed instances of this account and region.',
-  });
+  acknowledgeNodeArnWildcard(role, NODE_ARN_FINDINGS[1], 'ssm:ListTagsForResource reads the tags of whichever hybrid node an event names, limited to managed instances of this account and region.');
 }
 
 /** What the follow-up reads of a finished command: its invocation and output excerpt. */
@@ -152,9 +165,7 @@ export function grantPatchCommand(role: iam.Role, settings: Pick<AutopilotSettin
     settings.defaultNodeMode === 'auto'
       ? `SendCommand must name every target node; it is allowed only for nodes tagged ${settings.tagKey}=auto or without that tag (defaultNodeMode=auto), denied for nodes tagged off or notify, and the document is pinned to AWS-RunPatchBaseline.`
       : `SendCommand must name every target node; it is allowed only for nodes tagged ${settings.tagKey}=auto, denied for nodes tagged off or notify, and the document is pinned to AWS-RunPatchBaseline.`;
-  for (const finding of NODE_ARN_FINDINGS) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason });
-  }
+  for (const finding of NODE_ARN_FINDINGS) acknowledgeNodeArnWildcard(role, finding, reason);
 }
 
 /** ssm:GetCalendarState on the configured Change Calendars only (names become document ARNs). */

@@ -153,7 +153,7 @@ export class EventIntake extends Construct {
     });
     Validations.of(bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'The bucket only receives CloudTrail log files written by cloudtrail.amazonaws.com; its access is itself recorded by the trail as management events.',
+      reason: 'The bucket only receives CloudTrail log files written by cloudtrail.amazonaws.com (file validation on, versioned, SSL-only, public access blocked). Server access logs would need another bucket. The trail records management write events only: changes to this bucket (policy, lifecycle, deletion) are logged, reads of its objects are not.',
     });
     return new cloudtrail.Trail(this, 'Trail', {
       bucket,
