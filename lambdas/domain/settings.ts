@@ -68,8 +68,8 @@ export const settingsSchema = z.strictObject({
    * Minutes the index of the scope tag is reused (DescribeInstanceInformation tag filters cannot be
    * scoped to a set of nodes, so a build costs ceil(tagged nodes / 50) calls per scope value). One
    * container builds it per period and shares it through the ledger table. A new tag value takes
-   * effect within this time (twice it while a rebuild is under way); with `defaultNodeMode: notify` the
-   * SendCommand grant itself only allows nodes tagged `auto`, checked by IAM at call time.
+   * effect within this time (twice it while a rebuild is under way); whatever the cache says, IAM checks
+   * the tag at call time: SendCommand is denied to nodes tagged `off` / `notify` (lib/permissions.ts).
    */
   scopeTagCacheMinutes: int(1, 60, 15),
 });
