@@ -93,6 +93,7 @@ function main(): void {
     AUTOPILOT_SETTINGS: '{}',
     ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:autopilot-alerts',
     LEDGER_TABLE_NAME: 'autopilot-ledger',
+    COMMAND_LOG_GROUP: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands',
     EVENT_BUS_NAME: 'default',
     OWN_ROLE_NAMES: 'autopilot-triage-role',
     POWERTOOLS_METRICS_NAMESPACE: 'SsmComplianceAutopilot',

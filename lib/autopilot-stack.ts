@@ -5,12 +5,18 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_COMMAND_LOG_GROUP } from '../lambdas/adapters/ssm-remediator';
+import { commandLogGroupFor } from '../lambdas/adapters/ssm-remediator';
 import type { AutopilotConfig } from './config';
 import { AutopilotFunction, METRICS_NAMESPACE } from './constructs/autopilot-function';
+
+/** The functions' metrics namespace: `SsmComplianceAutopilot/<stack>`, so two stacks' alarms never see each other's metrics. */
+export function metricsNamespaceFor(stackName: string): string {
+  return `${METRICS_NAMESPACE}/${stackName}`;
+}
 import { DeadLetterQueue } from './constructs/encrypted-queue';
 import { EventIntake } from './constructs/event-intake';
 import { LiveMode } from './constructs/live-mode';
+import { addStackOutputs } from './stack-outputs';
 import { NotificationTopics } from './constructs/notification-topics';
 import { Operations } from './constructs/operations';
 import { PipelineKey } from './constructs/pipeline-key';
@@ -110,11 +116,16 @@ export class AutopilotStack extends Stack {
       purpose: 'sweep schedule events that could not be delivered or processed',
     }).queue;
 
+    // Names that exist once per account and region carry the stack name: two stacks never share them.
+    const commandLogGroupName = commandLogGroupFor(this.stackName);
+    const metricsNamespace = metricsNamespaceFor(this.stackName);
     const environment = {
       AUTOPILOT_SETTINGS: JSON.stringify(settings),
       ALERT_TOPIC_ARN: this.topics.alertTopic.topicArn,
       LEDGER_TABLE_NAME: this.ledger.table.tableName,
       EVENT_BUS_NAME,
+      COMMAND_LOG_GROUP: commandLogGroupName,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
     };
     this.triage = new AutopilotFunction(this, 'Triage', {
       entry: entries.triage,
@@ -145,7 +156,7 @@ export class AutopilotStack extends Stack {
     const functions = [this.triage, this.followUp, this.sweep];
     this.liveMode = new LiveMode(this, 'LiveMode', {
       initialMode: settings.mode,
-      metricsNamespace: METRICS_NAMESPACE,
+      metricsNamespace,
       services: ['triage', 'follow-up', 'sweep'],
     });
     for (const fn of functions) {
@@ -211,12 +222,13 @@ export class AutopilotStack extends Stack {
     // it a retention (SSM would otherwise create it, through the node's role, kept forever). The
     // nodes' instance profile needs logs:CreateLogStream / PutLogEvents on it for the output to arrive.
     this.commandOutputLogGroup = new logs.LogGroup(this, 'CommandOutputLogGroup', {
-      logGroupName: DEFAULT_COMMAND_LOG_GROUP,
+      logGroupName: commandLogGroupName,
       retention: logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
     this.operations = new Operations(this, 'Operations', {
+      metricsNamespace,
       opsTopic: this.topics.opsTopic,
       triageQueue: this.intake.queue,
       deadLetterQueues: [
@@ -235,6 +247,16 @@ export class AutopilotStack extends Stack {
       metric: this.liveMode.fallbacks,
       threshold: 0,
       description: `The mode parameter ${this.liveMode.parameterName} is unreadable or invalid: the functions act as notify-only (nothing is changed). Fix the value or the functions' access.`,
+    });
+
+    addStackOutputs(this, {
+      alertTopic: this.topics.alertTopic,
+      opsTopic: this.topics.opsTopic,
+      ledgerTable: this.ledger.table,
+      dashboard: this.operations.dashboard,
+      modeParameterName: this.liveMode.parameterName,
+      commandLogGroup: this.commandOutputLogGroup,
+      // reportBucket: the report bucket once the stack has one (issue 19).
     });
   }
 }

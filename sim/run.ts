@@ -168,6 +168,7 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
     AUTOPILOT_SETTINGS: JSON.stringify(settings),
     ALERT_TOPIC_ARN: ALERT_TOPIC,
     LEDGER_TABLE_NAME: TABLE,
+    COMMAND_LOG_GROUP: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands',
     EVENT_BUS_NAME: 'default',
     OWN_ROLE_NAMES: OWN_ROLES,
     POWERTOOLS_SERVICE_NAME: 'triage',

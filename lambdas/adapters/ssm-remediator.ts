@@ -15,14 +15,17 @@ export const PATCH_DOCUMENT = 'AWS-RunPatchBaseline';
 
 /** SendCommand Comment: at most 100 characters (SSM API reference). */
 export const COMMENT_MAX_CHARS = 100;
-export const DEFAULT_COMMAND_LOG_GROUP = '/ssm-compliance-autopilot/commands';
+/** The stack's command output log group: named after the stack, so two stacks in one account never share it. */
+export function commandLogGroupFor(stackName: string): string {
+  return `/ssm-compliance-autopilot/${stackName}/commands`;
+}
 
 export interface SsmRemediatorOptions {
   client: SSMClient;
   settings: Pick<AutopilotSettings, 'installRebootOption' | 'commandDeliveryTimeoutSeconds'>;
   sink: OperationalSink;
-  /** CloudWatch Logs group for command output. */
-  logGroupName?: string;
+  /** CloudWatch Logs group for command output (`commandLogGroupFor(stack)`, env COMMAND_LOG_GROUP). */
+  logGroupName: string;
 }
 
 export class SsmRemediator implements Remediator {
@@ -51,7 +54,7 @@ export class SsmRemediator implements Remediator {
           MaxErrors: String(request.instanceIds.length),
           CloudWatchOutputConfig: {
             CloudWatchOutputEnabled: true,
-            CloudWatchLogGroupName: this.options.logGroupName ?? DEFAULT_COMMAND_LOG_GROUP,
+            CloudWatchLogGroupName: this.options.logGroupName,
           },
         }),
       );

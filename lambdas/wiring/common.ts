@@ -44,6 +44,8 @@ export interface Common {
   environment: AlertEnvironment;
   region: string | undefined;
   tableName: string;
+  /** Where the remediator's commands send their output (the stack's log group). */
+  commandLogGroup: string;
   ownRoleNames: string[];
   ssm: SSMClient;
   dynamo: DynamoDBDocumentClient;
@@ -59,6 +61,7 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
   const settings = parseSettings(env['AUTOPILOT_SETTINGS'] ? (JSON.parse(env['AUTOPILOT_SETTINGS']) as unknown) : {}, 'AUTOPILOT_SETTINGS');
   const topicArn = required(env, 'ALERT_TOPIC_ARN');
   const tableName = required(env, 'LEDGER_TABLE_NAME');
+  const commandLogGroup = required(env, 'COMMAND_LOG_GROUP');
   const eventBusName = env['EVENT_BUS_NAME'] || 'default';
   const ownRoleNames = (env['OWN_ROLE_NAMES'] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
   const region = overrides.clientConfig?.region ?? env['AWS_REGION'];
@@ -89,7 +92,7 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
   const parameterName = env['MODE_PARAMETER_NAME'];
   // Constructed here, read on the first invocation (never at import: no call during the cold start).
   const liveMode = parameterName ? { source: new SsmModeParameter({ client: ssm, parameterName, sink, clock }), parameterName } : undefined;
-  return { settings, logger, metrics, sink, clock, environment, region, tableName, ownRoleNames, ssm, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
+  return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
 }
 
 /** A client's `send`, with the client constructed on the first call. */

@@ -13,7 +13,7 @@ export function buildTriage(common: Common, options: { shareScopeTagIndex?: bool
   return new TriageUseCase({
     reader: new SsmStateReader({ client: ssm, settings, clock, sink, ...(tagIndexStore ? { tagIndexStore } : {}), ...(region ? { region } : {}) }),
     ledger: common.ledger,
-    remediator: new SsmRemediator({ client: ssm, settings, sink }),
+    remediator: new SsmRemediator({ client: ssm, settings, sink, logGroupName: common.commandLogGroup }),
     calendar: new SsmCalendarReader(ssm),
     notifier: common.notifier,
     lifecycle: common.lifecycle,

@@ -35,12 +35,13 @@ export class NotificationTopics extends Construct {
   constructor(scope: Construct, id: string, props: NotificationTopicsProps) {
     super(scope, id);
     this.alertTopic = new sns.Topic(this, 'AlertTopic', {
-      displayName: 'SSM compliance autopilot alerts',
+      // The e-mail sender name: with the stack name, two stacks' mails are told apart.
+      displayName: `SSM compliance autopilot alerts (${Stack.of(this).stackName})`,
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
     this.opsTopic = new sns.Topic(this, 'OpsTopic', {
-      displayName: 'SSM compliance autopilot operations',
+      displayName: `SSM compliance autopilot operations (${Stack.of(this).stackName})`,
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });

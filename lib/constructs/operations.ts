@@ -14,6 +14,8 @@ export interface MonitoredFunction {
 }
 
 export interface OperationsProps {
+  /** Namespace of the functions' own metrics. @default METRICS_NAMESPACE */
+  readonly metricsNamespace?: string;
   /** Topic the alarms notify (ALARM and OK). */
   readonly opsTopic: sns.ITopic;
   readonly triageQueue: sqs.IQueue;
@@ -33,6 +35,7 @@ export class Operations extends Construct {
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
     this.opsTopic = props.opsTopic;
+    const namespace = props.metricsNamespace ?? METRICS_NAMESPACE;
     const period = Duration.minutes(5);
 
     for (const { name, queue } of props.deadLetterQueues) {
@@ -50,7 +53,7 @@ export class Operations extends Construct {
       });
     }
     const malformedEvents = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
+      namespace,
       metricName: 'MalformedEvents',
       dimensionsMap: { service: 'triage' },
       statistic: 'Sum',
@@ -70,13 +73,13 @@ export class Operations extends Construct {
 
     const commandsSent = new cloudwatch.MathExpression({
       // Any dimension set (per action or not): the remediator's metric name is what matters.
-      expression: `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="CommandsSent"', 'Sum', 300)`,
+      expression: `SEARCH('Namespace="${namespace}" MetricName="CommandsSent"', 'Sum', 300)`,
       label: 'CommandsSent',
       period,
     });
     // How much of the intake costs SSM reads: evaluated in detail, summary unchanged, no read at all.
     const triageCount = (metricName: string, label: string) =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: 'triage' }, statistic: 'Sum', period, label });
+      new cloudwatch.Metric({ namespace, metricName, dimensionsMap: { service: 'triage' }, statistic: 'Sum', period, label });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
         [

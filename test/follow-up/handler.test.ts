@@ -29,6 +29,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
     LEDGER_TABLE_NAME: table.tableName,
+    COMMAND_LOG_GROUP: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands',
     ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:autopilot-alerts',
     EVENT_BUS_NAME: 'default',
     POWERTOOLS_SERVICE_NAME: 'follow-up',

@@ -2,7 +2,6 @@
  * Intent of the default deployment: one synthesized template, shared by every test in this file.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { DEFAULT_COMMAND_LOG_GROUP } from '../../lambdas/adapters/ssm-remediator';
 import { DEFAULT_SETTINGS, parseSettings } from '../../lambdas/domain/settings';
 import { loadEvent, type EventFixtureName } from '../fixtures/events';
 import { matchesEventPattern, type EventPatternJson } from './event-pattern-matcher';
@@ -285,7 +284,7 @@ describe('functions', () => {
     expect(logGroups).toHaveLength(4);
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(90);
     // The fourth: output of the RunPatchBaseline commands, under the name the remediator sends.
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: DEFAULT_COMMAND_LOG_GROUP, RetentionInDays: 90 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands', RetentionInDays: 90 });
   });
 
   it('environment follows the common contract', () => {
@@ -296,7 +295,8 @@ describe('functions', () => {
       expect(env.ALERT_TOPIC_ARN).toEqual({ Ref: logicalIdOf('AWS::SNS::Topic', 'AlertTopic') });
       expect(env.LEDGER_TABLE_NAME).toEqual({ Ref: logicalIdOf('AWS::DynamoDB::Table', 'RemediationLedger') });
       expect(env.EVENT_BUS_NAME).toBe('default');
-      expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('SsmComplianceAutopilot');
+      expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('SsmComplianceAutopilot/SsmComplianceAutopilot');
+      expect(env.COMMAND_LOG_GROUP).toBe('/ssm-compliance-autopilot/SsmComplianceAutopilot/commands');
       const ownRoles = env.OWN_ROLE_NAMES as { 'Fn::Join': [string, Array<{ Ref: string }>] };
       expect(ownRoles['Fn::Join'][0]).toBe(',');
       expect(ownRoles['Fn::Join'][1].map((ref) => ref.Ref)).toEqual([
@@ -452,7 +452,7 @@ describe('operations', () => {
     expect(alarms).toContainEqual(
       expect.objectContaining({
         MetricName: 'MalformedEvents',
-        Namespace: 'SsmComplianceAutopilot',
+        Namespace: 'SsmComplianceAutopilot/SsmComplianceAutopilot',
         Dimensions: [{ Name: 'service', Value: 'triage' }],
         Statistic: 'Sum',
         Threshold: 0,

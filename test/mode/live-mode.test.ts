@@ -195,7 +195,7 @@ describe('triage: the live mode replaces the deployed one on every call', () => 
     const triage = new TriageUseCase({
       reader,
       ledger: await freshLedger(),
-      remediator: new SsmRemediator({ client, settings: DEFAULT_SETTINGS, sink }),
+      remediator: new SsmRemediator({ client, settings: DEFAULT_SETTINGS, sink, logGroupName: '/ssm-compliance-autopilot/Test/commands' }),
       calendar: { state: async () => ({ state: 'OPEN' as const }) },
       notifier: alerts,
       lifecycle: { publish: async (events) => ({ published: events.length, failed: [] }) },
@@ -326,6 +326,7 @@ describe('wiring: MODE_PARAMETER_NAME (set by the stack) reaches every use case'
       {
         ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts',
         LEDGER_TABLE_NAME: 'unused',
+        COMMAND_LOG_GROUP: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands',
         MODE_PARAMETER_NAME: PARAMETER,
         AWS_REGION: 'eu-west-1',
       },

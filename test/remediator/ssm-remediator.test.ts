@@ -1,7 +1,9 @@
 import { GetCalendarStateCommand, SendCommandCommand, SSMClient, StartAssociationsOnceCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SsmCalendarReader } from '../../lambdas/adapters/ssm-calendar';
-import { commandComment, DEFAULT_COMMAND_LOG_GROUP, SsmRemediator } from '../../lambdas/adapters/ssm-remediator';
+import { commandComment, commandLogGroupFor, SsmRemediator } from '../../lambdas/adapters/ssm-remediator';
+
+const LOG_GROUP = commandLogGroupFor('SsmComplianceAutopilot');
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import { RecordingSink } from '../triage/recording-sink';
 
@@ -12,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 beforeEach(() => ssm.reset());
 
 function remediator(sink = new RecordingSink(), settings = DEFAULT_SETTINGS) {
-  return new SsmRemediator({ client, settings, sink });
+  return new SsmRemediator({ client, settings, sink, logGroupName: LOG_GROUP });
 }
 
 describe('SendCommand for AWS-RunPatchBaseline', () => {
@@ -34,7 +36,7 @@ describe('SendCommand for AWS-RunPatchBaseline', () => {
       TimeoutSeconds: 900,
       MaxConcurrency: '2',
       MaxErrors: '2',
-      CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: DEFAULT_COMMAND_LOG_GROUP },
+      CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands' },
     });
     expect(input?.Parameters?.['SnapshotId']?.[0]).toMatch(UUID);
     expect(sink.metric('CommandsSent_REBOOT_NODE')).toBe(2);

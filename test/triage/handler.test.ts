@@ -9,6 +9,7 @@ const ENV = {
   AUTOPILOT_SETTINGS: JSON.stringify({ mode: 'dry-run' }),
   ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts',
   LEDGER_TABLE_NAME: 'ledger',
+  COMMAND_LOG_GROUP: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands',
   EVENT_BUS_NAME: 'default',
   OWN_ROLE_NAMES: 'triage-role,follow-up-role',
   POWERTOOLS_SERVICE_NAME: 'triage',

@@ -135,7 +135,7 @@ async function harness(snapshots: NodeSnapshot[], settingsOverrides: Partial<Aut
   const triage = new TriageUseCase({
     reader,
     ledger,
-    remediator: new SsmRemediator({ client: ssmClient, settings, sink }),
+    remediator: new SsmRemediator({ client: ssmClient, settings, sink, logGroupName: '/ssm-compliance-autopilot/Test/commands' }),
     calendar,
     notifier,
     lifecycle: {
