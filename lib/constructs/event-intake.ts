@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -155,7 +155,27 @@ export class EventIntake extends Construct {
       id: 'AwsSolutions-S1',
       reason: 'The bucket only receives CloudTrail log files written by cloudtrail.amazonaws.com (file validation on, versioned, SSL-only, public access blocked). Server access logs would need another bucket. The trail records management write events only: changes to this bucket (policy, lifecycle, deletion) are logged, reads of its objects are not.',
     });
+    // The library's bucket statements for cloudtrail.amazonaws.com carry no aws:SourceArn (it adds one
+    // for organization trails only). CloudTrail sends it (CloudTrail user guide, "Amazon S3 bucket
+    // policy for CloudTrail": aws:SourceArn = the trail's ARN, confused-deputy prevention), so any
+    // other trail is denied. The name is fixed so the ARN is known without a reference to the trail,
+    // which itself waits for this policy.
+    const stack = Stack.of(this);
+    const suffix = '-compliance-calls';
+    const trailName = `${stack.stackName.slice(0, 128 - suffix.length)}${suffix}`;
+    const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyOtherTrails',
+        effect: iam.Effect.DENY,
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['s3:GetBucketAcl', 's3:PutObject'],
+        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 'aws:SourceArn': trailArn } },
+      }),
+    );
     return new cloudtrail.Trail(this, 'Trail', {
+      trailName,
       bucket,
       // Only management write events are needed: PutComplianceItems / PutInventory (AWS-FACTS "Events").
       managementEvents: cloudtrail.ReadWriteType.WRITE_ONLY,

@@ -84,6 +84,45 @@ it('creates an encrypted, SSL-only, private, lifecycle-managed trail bucket and 
   expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
 });
 
+it('trail bucket: CloudTrail may write only for this stack\'s trail (aws:SourceArn), every other trail is denied', () => {
+  const trails = resourcesOfType(template, 'AWS::CloudTrail::Trail');
+  expect(trails).toHaveLength(1);
+  const [trailId, trail] = trails[0]!;
+  expect(trail.Properties.TrailName).toBe('SsmComplianceAutopilot-compliance-calls');
+  const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy');
+  expect(policies).toHaveLength(1);
+  const [policyId, policy] = policies[0]!;
+  // The trail is created after its bucket policy (CloudTrail checks the policy on creation).
+  expect(template.toJSON().Resources[trailId].DependsOn).toContain(policyId);
+  const bucketArn = { 'Fn::GetAtt': [expect.stringMatching(/^EventIntakeTrailBucket/), 'Arn'] };
+  const statements = (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+  const fromCloudTrail = statements.filter((statement) => JSON.stringify(statement.Principal) === '{"Service":"cloudtrail.amazonaws.com"}');
+  expect(fromCloudTrail).toEqual([
+    {
+      Sid: 'DenyOtherTrails',
+      Effect: 'Deny',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: ['s3:GetBucketAcl', 's3:PutObject'],
+      Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
+      Condition: {
+        StringNotEquals: {
+          'aws:SourceArn': {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':trail/SsmComplianceAutopilot-compliance-calls']],
+          },
+        },
+      },
+    },
+    { Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: bucketArn },
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Join': ['', [bucketArn, '/AWSLogs/', { Ref: 'AWS::AccountId' }, '/*']] },
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    },
+  ]);
+});
+
 it('subscribes the alert and ops e-mails to their own topics', () => {
   const subscriptions = resourcesOfType(template, 'AWS::SNS::Subscription').map(([, s]) => ({
     endpoint: s.Properties.Endpoint,
