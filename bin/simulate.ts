@@ -1,16 +1,13 @@
 /**
  * Fleet simulator CLI (issue 5).
  *
- *   npm run simulate -- --nodes 2000 --seed 7 [--json] [--details] [--hours 24] [--rate 40] [--per-container-tag-index]
- *
- * `--per-container-tag-index` turns off the sharing of the scope tag index between containers, to
- * measure what the sharing saves.
+ *   npm run simulate -- --nodes 2000 --seed 7 [--json] [--details] [--hours 24] [--rate 40]
  *
  * `--json` prints exactly one JSON object on stdout; without it a readable table. The pipeline's own
  * logs and EMF metrics (Powertools writes them to stdout) are discarded during the run so stdout stays
  * parseable; `--details` prints diagnostics (reads per operation, queue stats, unhealed nodes) on stderr.
  */
-import { pipelineMetrics, pipelineWith, realPipeline, triageContainers } from '../sim/pipeline';
+import { pipelineMetrics, realPipeline, triageContainers } from '../sim/pipeline';
 import { runSimulation, type SimulationReport } from '../sim/run';
 
 interface CliOptions {
@@ -20,11 +17,10 @@ interface CliOptions {
   details: boolean;
   hours: number;
   rate: number;
-  perContainerTagIndex: boolean;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { nodes: 2000, seed: 7, json: false, details: false, hours: 24, rate: 40, perContainerTagIndex: false };
+  const options: CliOptions = { nodes: 2000, seed: 7, json: false, details: false, hours: 24, rate: 40 };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const numeric = (name: keyof CliOptions) => {
@@ -39,8 +35,7 @@ function parseArgs(argv: string[]): CliOptions {
     else if (flag === '--rate') numeric('rate');
     else if (flag === '--json') options.json = true;
     else if (flag === '--details') options.details = true;
-    else if (flag === '--per-container-tag-index') options.perContainerTagIndex = true;
-    else throw new Error(`unknown option ${flag} (use --nodes N --seed S [--json] [--details] [--hours H] [--rate RPS] [--per-container-tag-index])`);
+    else throw new Error(`unknown option ${flag} (use --nodes N --seed S [--json] [--details] [--hours H] [--rate RPS])`);
   }
   if (!Number.isInteger(options.nodes)) throw new Error('--nodes must be an integer');
   return options;
@@ -53,6 +48,8 @@ function table(report: SimulationReport): string {
     ['events', String(report.events)],
     ['ssmReadCalls', String(report.ssmReadCalls)],
     ['ssmReadCallsPerEvent', String(report.ssmReadCallsPerEvent)],
+    ['taggingReadCalls', String(report.taggingReadCalls)],
+    ['awsReadCallsPerEvent (SSM + tagging)', String(report.awsReadCallsPerEvent)],
     ['throttledCalls', String(report.throttledCalls)],
     ['commands', `${commandsTotal} ${JSON.stringify(report.commands)}`],
     ['duplicateCommands', String(report.duplicateCommands)],
@@ -84,7 +81,7 @@ async function main(): Promise<void> {
       seed: options.seed,
       hours: options.hours,
       rateLimit: { ratePerSecond: options.rate, burst: options.rate },
-      pipeline: options.perContainerTagIndex ? pipelineWith({ shareScopeTagIndex: false }) : realPipeline,
+      pipeline: realPipeline,
       onProgress: options.json ? undefined : (line) => writeErr(`${line}\n`),
     });
   } finally {

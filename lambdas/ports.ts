@@ -49,25 +49,6 @@ export interface NodeStateReader {
   readSnapshots(instanceIds: string[], options?: ReadOptions): Promise<SnapshotReadResult & { skipped: NodeSummary[] }>;
 }
 
-/** Scope tag value (auto | notify | off) of every node that carries one, as listed by SSM at `builtAt`. */
-export interface ScopeTagIndex {
-  /** ISO. */
-  builtAt: string;
-  valueByNode: Map<string, string>;
-}
-
-/**
- * The scope tag index shared by every Lambda container (implemented by adapters/dynamo-tag-index.ts):
- * one container rebuilds it from SSM per `scopeTagCacheMinutes`, the others read it from DynamoDB.
- */
-export interface ScopeTagIndexStore {
-  /** The newest complete index, or null when none was saved (or its parts expired). */
-  load(): Promise<ScopeTagIndex | null>;
-  /** The right to rebuild it, held until `until`; false while another container holds it. */
-  claimRefresh(now: Date, until: Date): Promise<boolean>;
-  save(index: ScopeTagIndex): Promise<void>;
-}
-
 export interface Clock {
   now(): Date;
 }

@@ -23,7 +23,7 @@ export type Dependencies = Pick<Common, 'settings' | 'logger' | 'metrics' | 'sin
 /** Reads the Lambda environment contract (see docs/CONFIGURATION.md); fails early naming what is missing. */
 export function buildDependencies(env: Record<string, string | undefined>, overrides: WiringOverrides = {}): Dependencies {
   const common = buildCommon(env, overrides);
-  const triage = buildTriage(common, { ...(overrides.shareScopeTagIndex === undefined ? {} : { shareScopeTagIndex: overrides.shareScopeTagIndex }) });
+  const triage = buildTriage(common);
   return {
     settings: common.settings,
     logger: common.logger,

@@ -163,11 +163,20 @@ export function buildFleet(options: FleetOptions): SimNode[] {
     // The templates carry their own scope tag: the fleet's mix decides instead.
     delete tags['ComplianceAutopilot'];
     delete tags[options.tagKey];
-    if (scopeTag) tags[options.tagKey] = scopeTag;
+    // People write `Off`, `OFF`, ` auto`: 3 nodes in 10 carry such a spelling (by index, so the seed's
+    // draws stay as they were); the pipeline must read them as the lower-case value.
+    if (scopeTag) tags[options.tagKey] = scopeSpelling(scopeTag, index);
     snapshot.tags = tags;
     nodes.push({ instanceId, seededCause, scopeTag, tags, snapshot, deregistered: false, offline: false, nextCommandTimesOut: false });
   }
   return nodes;
+}
+
+function scopeSpelling(value: NodeMode, index: number): string {
+  if (index % 10 === 3) return value.charAt(0).toUpperCase() + value.slice(1);
+  if (index % 10 === 6) return value.toUpperCase();
+  if (index % 10 === 9) return ` ${value}`;
+  return value;
 }
 
 /** Every cause code the fleet contains (the simulator asserts all of CAUSE_CODES appear at scale). */

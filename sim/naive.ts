@@ -47,7 +47,7 @@ export class NaivePeer {
         busyUntilMs: 0,
         needsInstall: (state?.MissingCount ?? 0) + (state?.InstalledPendingRebootCount ?? 0) > 0,
         patchesFail: (state?.FailedCount ?? 0) > 0,
-        optedOut: node.tags[tagKey] === 'off',
+        optedOut: node.tags[tagKey]?.trim().toLowerCase() === 'off',
         online: () => !node.offline && !node.deregistered && node.snapshot.instanceInformation?.PingStatus === 'Online',
       });
     }

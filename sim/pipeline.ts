@@ -32,20 +32,16 @@ const sink: OperationalSink = {
 /**
  * Lambda containers as the account has them: each function its own, and the triage one container per
  * batch running at once (up to the event source mapping's maxConcurrency). Each container builds its
- * own dependencies, so container-local state (clients, the reader's scope tag index) is per container,
+ * own dependencies, so container-local state (clients, the reader's tag cache and read fallbacks) is per container,
  * shared only through DynamoDB. An idle container is reused before a new one starts (the most recently
  * used first), as warm Lambda environments are.
  */
-export function pipelineWith(options: { shareScopeTagIndex?: boolean } = {}): PipelineFactory {
-  return (context) => realPipelineOf(context, options);
-}
+export const realPipeline: PipelineFactory = (context) => realPipelineOf(context);
 
-export const realPipeline: PipelineFactory = pipelineWith();
-
-async function realPipelineOf(context: PipelineContext, options: { shareScopeTagIndex?: boolean }): Promise<PipelineUnderTest> {
+async function realPipelineOf(context: PipelineContext): Promise<PipelineUnderTest> {
   pipelineMetrics.clear();
   const { endpoint, region, credentials, clock, env } = context;
-  const container = () => buildDependencies(env, { clientConfig: { endpoint, region, credentials }, clock, sink, ...options });
+  const container = () => buildDependencies(env, { clientConfig: { endpoint, region, credentials }, clock, sink });
   const idle: Array<ReturnType<typeof container>> = [];
   triageContainers.started = 0;
   const followUp = container().followUp;

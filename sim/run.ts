@@ -73,6 +73,10 @@ export interface SimulationReport {
   events: number;
   ssmReadCalls: number;
   ssmReadCallsPerEvent: number;
+  /** Resource Groups Tagging API GetResources calls (the per-node tag reads). */
+  taggingReadCalls: number;
+  /** Every AWS read the pipeline made (SSM + tagging API) per event: the budget docs/PERFORMANCE.md tracks. */
+  awsReadCallsPerEvent: number;
   throttledCalls: number;
   commands: Record<string, number>;
   duplicateCommands: number;
@@ -294,6 +298,8 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
     events,
     ssmReadCalls,
     ssmReadCallsPerEvent: events === 0 ? 0 : Math.round((ssmReadCalls / events) * 10_000) / 10_000,
+    taggingReadCalls: fake.counters.taggingReadCalls,
+    awsReadCallsPerEvent: events === 0 ? 0 : Math.round(((ssmReadCalls + fake.counters.taggingReadCalls) / events) * 10_000) / 10_000,
     throttledCalls: fake.counters.throttledCalls,
     commands: { ...fake.counters.commandsByAction },
     duplicateCommands: fake.counters.duplicateCommands,

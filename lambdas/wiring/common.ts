@@ -28,11 +28,6 @@ export interface WiringOverrides {
   /** Replaces the Powertools sink (simulator, tests). */
   sink?: OperationalSink;
   clock?: Clock;
-  /**
-   * Share the scope tag index between containers through the ledger table (default true). False only
-   * to measure what sharing saves (`npm run simulate -- --per-container-tag-index`).
-   */
-  shareScopeTagIndex?: boolean;
 }
 
 export interface Common {
@@ -48,6 +43,8 @@ export interface Common {
   commandLogGroup: string;
   ownRoleNames: string[];
   ssm: SSMClient;
+  /** Region, endpoint and credentials every client of this container is built with. */
+  clientConfig: { region?: string; endpoint?: string; credentials?: SSMClientConfig['credentials'] };
   dynamo: DynamoDBDocumentClient;
   ledger: DynamoRemediationLedger;
   notifier: SnsAlertNotifier;
@@ -74,7 +71,7 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
   const sink = overrides.sink ?? powertoolsSink(logger, metrics);
   const clock = overrides.clock ?? systemClock;
 
-  const clientConfig = {
+  const clientConfig: Common['clientConfig'] = {
     ...(region ? { region } : {}),
     ...(overrides.clientConfig?.endpoint ? { endpoint: overrides.clientConfig.endpoint } : {}),
     ...(overrides.clientConfig?.credentials ? { credentials: overrides.clientConfig.credentials } : {}),
@@ -92,7 +89,7 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
   const parameterName = env['MODE_PARAMETER_NAME'];
   // Constructed here, read on the first invocation (never at import: no call during the cold start).
   const liveMode = parameterName ? { source: new SsmModeParameter({ client: ssm, parameterName, sink, clock }), parameterName } : undefined;
-  return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
+  return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, clientConfig, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
 }
 
 /** A client's `send`, with the client constructed on the first call. */

@@ -3,6 +3,7 @@
  * fleet. Dispatch is by protocol, so a single `endpoint` override serves every client:
  *  - `X-Amz-Target: AmazonSSM.<Op>`  -> SSM JSON 1.1 (botocore ssm/2014-11-06 shapes, epoch-second times);
  *  - `X-Amz-Target: AWSEvents.<Op>`  -> EventBridge JSON 1.1 (PutEvents);
+ *  - `X-Amz-Target: ResourceGroupsTaggingAPI_20170126.<Op>` -> tagging API JSON 1.1 (GetResources), a read;
  *  - `X-Amz-Target: DynamoDB_20120810.<Op>` -> proxied byte for byte to dynalite (the real ledger);
  *  - form body with `Action=Publish` -> SNS query protocol, XML reply.
  *
@@ -96,6 +97,12 @@ export async function startFakeAws(fake: FakeAws, options: { rateLimit: RateLimi
         }
         const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
         const reply = fake.ssm(operation, input);
+        sendJson(response, reply.status, reply.body);
+        return;
+      }
+      if (target.startsWith('ResourceGroupsTaggingAPI_20170126.')) {
+        const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+        const reply = fake.tagging(target.slice('ResourceGroupsTaggingAPI_20170126.'.length), input);
         sendJson(response, reply.status, reply.body);
         return;
       }

@@ -38,6 +38,8 @@ export interface AlertRecord {
 
 export interface FakeCounters {
   ssmReadCalls: number;
+  /** Resource Groups Tagging API reads (GetResources): AWS reads the pipeline makes besides SSM. */
+  taggingReadCalls: number;
   ssmWriteCalls: number;
   throttledCalls: number;
   readCallsByOperation: Record<string, number>;
@@ -89,6 +91,7 @@ function page<T>(items: T[], input: Json, defaultMax = 50): { slice: T[]; next?:
 export class FakeAws {
   readonly counters: FakeCounters = {
     ssmReadCalls: 0,
+    taggingReadCalls: 0,
     ssmWriteCalls: 0,
     throttledCalls: 0,
     readCallsByOperation: {},
@@ -118,9 +121,9 @@ export class FakeAws {
     for (const node of options.nodes) this.nodes.set(node.instanceId, node);
   }
 
-  /** Scope of a node as the account's tags say (ground truth for "ineligible"). */
+  /** Scope of a node as the account's tags say (ground truth for "ineligible"; README: trimmed, any case). */
   scopeOf(node: SimNode): 'auto' | 'notify' | 'off' {
-    const value = node.tags[this.options.tagKey];
+    const value = node.tags[this.options.tagKey]?.trim().toLowerCase();
     return value === 'auto' || value === 'notify' || value === 'off' ? value : this.options.defaultNodeMode;
   }
 
@@ -489,6 +492,31 @@ export class FakeAws {
     }
     for (const command of finished) this.inFlightByNode.delete(command.instanceId);
     return finished;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Resource Groups Tagging API
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * GetResources with ResourceARNList (≤ 100 ARNs, no pagination parameters with it: API reference);
+   * a resource never tagged, or not found, is absent from the answer. Counted as an AWS read.
+   */
+  tagging(operation: string, input: Json): JsonReply {
+    if (operation !== 'GetResources') return error('InvalidParameterException', `operation ${operation} is not simulated`);
+    this.counters.taggingReadCalls += 1;
+    this.counters.readCallsByOperation['tagging:GetResources'] = (this.counters.readCallsByOperation['tagging:GetResources'] ?? 0) + 1;
+    const arns = (input['ResourceARNList'] as string[] | undefined) ?? [];
+    if (arns.length === 0 || arns.length > 100) return error('InvalidParameterException', 'ResourceARNList: 1 to 100 ARNs');
+    if (input['PaginationToken'] !== undefined || input['ResourcesPerPage'] !== undefined) {
+      return error('InvalidParameterException', 'ResourceARNList cannot be combined with pagination parameters');
+    }
+    const mappings = arns.flatMap((arn) => {
+      const node = this.nodes.get(arn.split('/').pop() ?? '');
+      if (!node || !/^arn:aws:ec2:[a-z0-9-]+:\d{12}:instance\/i-/.test(arn) || Object.keys(node.tags).length === 0) return [];
+      return [{ ResourceARN: arn, Tags: Object.entries(node.tags).map(([Key, Value]) => ({ Key, Value })) }];
+    });
+    return { status: 200, body: { PaginationToken: '', ResourceTagMappingList: mappings } };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeInstancePatchStatesCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { createSsmClient } from '../../lambdas/adapters/ssm-client';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { TaggingApiTagSource } from '../../lambdas/adapters/ssm/node-tags';
 import { SsmStateReader } from '../../lambdas/adapters/ssm/reader';
+import { nodeModeOf } from '../../lambdas/domain/policy/plan';
 import { diagnose } from '../../lambdas/domain/diagnose';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import { CAUSE_CODES } from '../../lambdas/domain/types';
@@ -50,7 +53,16 @@ test('the real reader + classifier over the fake wire find each node’s seeded 
   const client = createSsmClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials });
   // detail 'always': this test checks the wire fidelity of every detail call. (In the pipeline's
   // dirty-only mode a PATCH_OPERATION_FAILED node with a clean summary gets no detail read.)
-  const reader = new SsmStateReader({ client, settings: DEFAULT_SETTINGS, clock: { now: () => new Date(now) }, detail: 'always' });
+  const clock = { now: () => new Date(now) };
+  const tags = new TaggingApiTagSource({
+    tagging: new ResourceGroupsTaggingAPIClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials }),
+    ssm: client,
+    region: async () => 'eu-west-1',
+    account: async () => '123456789012',
+    clock,
+    ttlMs: 15 * 60_000,
+  });
+  const reader = new SsmStateReader({ client, settings: DEFAULT_SETTINGS, clock, detail: 'always', tags });
   const result = await reader.readSnapshots(fleet.map((node) => node.instanceId));
   expect(result.failed).toEqual([]);
   expect(result.unknown).toEqual([]);
@@ -60,7 +72,9 @@ test('the real reader + classifier over the fake wire find each node’s seeded 
     const codes = diagnose(snapshot, DEFAULT_SETTINGS).causes.map((cause) => cause.code);
     const expected = node.seededCause ? [node.seededCause] : [];
     if (JSON.stringify(codes) !== JSON.stringify(expected)) mismatches.push(`${node.instanceId} seeded ${node.seededCause} got ${codes.join(',')}`);
-    expect(snapshot.tags?.[DEFAULT_SETTINGS.tagKey]).toBe(node.scopeTag);
+    // Tags as the account wrote them (`Off`, ` auto`...), Name included; the policy reads them trimmed, any case.
+    expect(snapshot.tags).toEqual(node.tags);
+    expect(nodeModeOf(snapshot.tags ?? {}, DEFAULT_SETTINGS)).toBe(node.scopeTag ?? DEFAULT_SETTINGS.defaultNodeMode);
   }
   expect(mismatches).toEqual([]);
   expect(result.snapshots).toHaveLength(fleet.length);

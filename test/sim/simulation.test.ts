@@ -63,4 +63,7 @@ test('the naive peer on the same stream sends far more commands', () => {
 test('events that cannot change compliance cost no SSM read: reads per event stay inside the 0.2 budget', () => {
   expect(report.ssmReadCalls).toBeGreaterThan(0);
   expect(report.ssmReadCallsPerEvent).toBeLessThanOrEqual(0.2);
+  // Tags are read per evaluated node through the tagging API, and those reads count too.
+  expect(report.taggingReadCalls).toBeGreaterThan(0);
+  expect(report.awsReadCallsPerEvent).toBeLessThanOrEqual(0.2);
 });

@@ -12,8 +12,9 @@
  *  - DescribeInstanceAssociationsStatus                                        associations.ts
  *  - ListComplianceItems (one node), NON_COMPLIANT and not Patch               compliance.ts
  *  - ListCommandInvocations, AWS-RunPatchBaseline after the last patch op      commands.ts
- *  - ListTagsForResource for hybrid (`mi-`) nodes                              instance-info.ts
- * Scope tags: scope-tag-index.ts. Refused filters, unknown nodes, retryability: fallback-policy.ts.
+ * Tags (scope tag, Name): per node, with the summary reads                     node-tags.ts
+ * Refused / ignored / empty filters, unknown nodes, retryability: fallback-policy.ts; each filtered
+ * call is cross-checked against the node's counts in its own module (compliance.ts, patches.ts).
  *
  * Errors never lose a node: an unknown ID lands in `unknown`; throttling that outlived the SDK's
  * retries (or any other failure) puts the affected nodes in `failed`, `retryable` unless the error
@@ -29,16 +30,16 @@ import {
   type NodeSummary,
   type OperationalSink,
   type ReadOptions,
-  type ScopeTagIndexStore,
   type SnapshotReadResult,
 } from '../../ports';
 import { describeAssociationStatuses } from './associations';
 import { listPatchCommands } from './commands';
-import { listNonCompliantItems, listNonCompliantSummaries } from './compliance';
-import { failure, isUnknownNodeError, withPerNodeFallback } from './fallback-policy';
-import { describeInstanceInformation, listHybridTags } from './instance-info';
+import { ComplianceSummaryReads, listNonCompliantItems } from './compliance';
+import { failure, isUnknownNodeError, ReadFallbacks, withPerNodeFallback } from './fallback-policy';
+import { describeInstanceInformation } from './instance-info';
+import type { NodeTagSource, NodeTags } from './node-tags';
 import { describeInstancePatches, describeInstancePatchStates, needsPatchList } from './patches';
-import { ScopeTagIndexCache } from './scope-tag-index';
+import { SsmTagFilterTagSource } from './scope-tag-index';
 import { chunks, forEachLimited } from './sdk-shapes';
 import { isSummaryClean, summaryFingerprint } from './summary';
 
@@ -50,18 +51,18 @@ const INSTANCE_ID = /^(i|mi)-[0-9a-f]{8,17}$/;
 
 export interface SsmStateReaderOptions {
   client: SSMClient;
-  settings: Pick<AutopilotSettings, 'tagKey' | 'staleScanHours' | 'scopeTagCacheMinutes'>;
+  settings: Pick<AutopilotSettings, 'tagKey' | 'staleScanHours'>;
   clock?: Clock;
   /** Region recorded in snapshots (console links); defaults to the client's region. */
   region?: string;
-  /** How long the scope-tag index is reused. Default `scopeTagCacheMinutes`. */
-  tagIndexTtlMs?: number;
   /**
-   * Where the index is shared between containers (the pipeline: the ledger table). Without it (the
-   * diagnose CLI, tests) each reader builds its own.
+   * Where the nodes' tags come from (node-tags.ts). The pipeline hands in the per-node tagging API
+   * source; without one, the scope tag is read through SSM's tag filter (SsmTagFilterTagSource).
    */
-  tagIndexStore?: ScopeTagIndexStore;
-  /** Warnings of the shared index (unreadable store: the reader builds its own and goes on). */
+  tags?: NodeTagSource;
+  /** The degradations this reader (container) found necessary; one is made when not given. */
+  fallbacks?: ReadFallbacks;
+  /** Degradations are logged and counted here, once each. */
   sink?: Pick<OperationalSink, 'warn' | 'count'>;
   /** With no patch state, look this far back for patch commands. Default 7 days. */
   commandLookbackHours?: number;
@@ -81,7 +82,8 @@ export class SsmStateReader implements NodeStateReader {
   private readonly commandLookbackHours: number;
   private readonly regionOverride: string | undefined;
   private readonly detailMode: 'dirty-only' | 'always';
-  private readonly scopeTags: ScopeTagIndexCache;
+  private readonly tags: NodeTagSource;
+  readonly fallbacks: ReadFallbacks;
 
   constructor(options: SsmStateReaderOptions) {
     this.client = options.client;
@@ -90,14 +92,8 @@ export class SsmStateReader implements NodeStateReader {
     this.commandLookbackHours = options.commandLookbackHours ?? 24 * 7;
     this.regionOverride = options.region;
     this.detailMode = options.detail ?? 'dirty-only';
-    this.scopeTags = new ScopeTagIndexCache({
-      client: options.client,
-      tagKey: this.settings.tagKey,
-      clock: this.clock,
-      ttlMs: options.tagIndexTtlMs ?? this.settings.scopeTagCacheMinutes * 60_000,
-      store: options.tagIndexStore,
-      sink: options.sink,
-    });
+    this.fallbacks = options.fallbacks ?? new ReadFallbacks(options.sink);
+    this.tags = options.tags ?? new SsmTagFilterTagSource(options.client, this.settings.tagKey, this.fallbacks);
   }
 
   async readSnapshots(instanceIds: string[], options: ReadOptions = {}): Promise<ReadAllResult> {
@@ -109,19 +105,20 @@ export class SsmStateReader implements NodeStateReader {
     if (wellFormed.length === 0) return result;
 
     const region = this.regionOverride ?? (await this.client.config.region());
-    let scopeTags: Map<string, string>;
-    try {
-      scopeTags = await this.scopeTags.get();
-    } catch (error) {
-      // Without the scope tag the policy could act on an opted-out node: retry the whole batch later.
-      result.failed.push(...wellFormed.map((id) => failure(id, 'scope tag index (DescribeInstanceInformation tag filter)', error)));
-      return result;
-    }
+    const complianceReads = new ComplianceSummaryReads(this.client, this.fallbacks);
 
     for (const chunk of chunks(wellFormed, SUMMARY_CHUNK_SIZE)) {
       let summaries: NodeSummary[];
+      let tags: NodeTags;
       try {
-        const read = await this.readSummaries(chunk, scopeTags);
+        tags = await this.tags.tagsOf(chunk);
+      } catch (error) {
+        // Without the scope tag the policy could act on an opted-out node: retry these nodes later.
+        result.failed.push(...chunk.map((id) => failure(id, 'tag read', error)));
+        continue;
+      }
+      try {
+        const read = await this.readSummaries(chunk, tags, complianceReads);
         summaries = read.summaries;
         result.unknown.push(...read.unknown);
       } catch (error) {
@@ -152,15 +149,23 @@ export class SsmStateReader implements NodeStateReader {
 
   private async readSummaries(
     chunk: string[],
-    scopeTags: Map<string, string>,
+    tagsById: NodeTags,
+    complianceReads: ComplianceSummaryReads,
   ): Promise<{ summaries: NodeSummary[]; unknown: string[] }> {
-    const [infos, states, complianceSummaries] = await Promise.all([
+    const [infos, states, firstRead] = await Promise.all([
       withPerNodeFallback(chunk, (ids) => describeInstanceInformation(this.client, ids)),
       withPerNodeFallback(chunk, (ids) => describeInstancePatchStates(this.client, ids)),
-      listNonCompliantSummaries(this.client, chunk),
+      complianceReads.nonCompliant(chunk),
     ]);
     const infoById = new Map(infos.map((info) => [info.InstanceId, info]));
     const stateById = new Map(states.map((state) => [state.InstanceId, state]));
+    const complianceSummaries = await complianceReads.recheck(
+      chunk,
+      firstRead,
+      (id) => expectedNonCompliantTypes(infoById.get(id), stateById.get(id)),
+      // The CLI trusts nothing: a node with a patch state has a Patch summary, compliant or not.
+      (id) => this.detailMode === 'always' && stateById.has(id),
+    );
     const summariesById = new Map<string, ResourceComplianceSummary[]>();
     for (const summary of complianceSummaries) {
       const id = summary.ResourceId ?? '';
@@ -176,10 +181,9 @@ export class SsmStateReader implements NodeStateReader {
         unknown.push(instanceId);
         continue;
       }
-      const scopeValue = scopeTags.get(instanceId);
-      const tags: Record<string, string> = scopeValue === undefined ? {} : { [this.settings.tagKey]: scopeValue };
+      const tags = { ...(tagsById.get(instanceId) ?? {}) };
       const base = { instanceId, instanceInformation, patchState, nonCompliantSummaries, tags };
-      summaries.push({ ...base, fingerprint: summaryFingerprint(base) });
+      summaries.push({ ...base, fingerprint: summaryFingerprint(base, this.settings.tagKey) });
     }
     return { summaries, unknown };
   }
@@ -201,20 +205,17 @@ export class SsmStateReader implements NodeStateReader {
       return snapshot;
     }
     const id = summary.instanceId;
-    const [patches, associationStatuses, complianceItems, commandInvocations, hybridTags] = await Promise.all([
-      needsPatchList(summary.patchState) ? describeInstancePatches(this.client, id) : Promise.resolve([]),
+    const otherTypes = [...new Set(summary.nonCompliantSummaries.flatMap((entry) => (entry.ComplianceType && entry.ComplianceType !== 'Patch' ? [entry.ComplianceType] : [])))];
+    const [patches, associationStatuses, complianceItems, commandInvocations] = await Promise.all([
+      needsPatchList(summary.patchState) ? describeInstancePatches(this.client, id, summary.patchState, this.fallbacks) : Promise.resolve([]),
       describeAssociationStatuses(this.client, id),
-      summary.nonCompliantSummaries.some((entry) => entry.ComplianceType !== 'Patch')
-        ? listNonCompliantItems(this.client, id)
-        : Promise.resolve([]),
+      otherTypes.length > 0 ? listNonCompliantItems(this.client, id, otherTypes, this.fallbacks) : Promise.resolve([]),
       listPatchCommands(this.client, id, this.commandsSince(summary)),
-      id.startsWith('mi-') ? listHybridTags(this.client, id) : Promise.resolve({}),
     ]);
     snapshot.patches = patches;
     snapshot.associationStatuses = associationStatuses;
     snapshot.complianceItems = complianceItems;
     snapshot.commandInvocations = commandInvocations;
-    snapshot.tags = { ...hybridTags, ...summary.tags };
     return snapshot;
   }
 
@@ -223,4 +224,17 @@ export class SsmStateReader implements NodeStateReader {
     const lastEnd = summary.patchState?.OperationEndTime;
     return lastEnd ? new Date(lastEnd) : new Date(this.clock.now().getTime() - this.commandLookbackHours * 3_600_000);
   }
+}
+
+/**
+ * Compliance types a node's other counts say must be NON_COMPLIANT: missing, failed or pending-reboot
+ * patches always make Patch compliance NON_COMPLIANT (Patch Manager's compliance states); a failed
+ * association roll-up comes from a failed association run, which the agent reports as Association
+ * NON_COMPLIANT (AWS-FACTS.md, PutComplianceItems after every run).
+ */
+export function expectedNonCompliantTypes(info: NodeSnapshot['instanceInformation'] | undefined, state: NodeSnapshot['patchState'] | undefined): string[] {
+  const types: string[] = [];
+  if (state && [state.MissingCount, state.FailedCount, state.InstalledPendingRebootCount].some((count) => (count ?? 0) > 0)) types.push('Patch');
+  if ((info?.AssociationStatus ?? '').toLowerCase() === 'failed') types.push('Association');
+  return types;
 }

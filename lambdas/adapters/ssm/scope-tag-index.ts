@@ -1,81 +1,84 @@
 /**
- * The fleet-wide scope tag index: per scope value (auto | notify | off), the nodes carrying
- * `<tagKey>=<value>`, listed through DescribeInstanceInformation's `tag:<key>` filter
- * (⌈tagged nodes / 50⌉ + 3 calls) and reused for a TTL. A tag filter cannot be combined with other
- * filter types (API reference, DescribeInstanceInformation `Filters`), so it cannot be scoped to a
- * chunk of IDs. In the pipeline the index is shared through the ledger table (`store`): one
- * container rebuilds it per TTL, the others read it from DynamoDB.
+ * The scope tag through SSM alone (the diagnose CLI's fallback when the tagging API cannot be
+ * reached): DescribeInstanceInformation's `tag:<key>` filter lists the nodes carrying one value.
+ * A tag filter cannot be combined with other filter types (API reference, DescribeInstanceInformation
+ * `Filters`), so it lists across the fleet; fine for one CLI run, which is why the pipeline reads
+ * tags per node through the tagging API instead (node-tags.ts).
+ *
+ * Whether the filter compares values case-sensitively is unverified (AWS-FACTS.md), so each scope
+ * value is asked in the spellings people write (`off`, `Off`, `OFF`); a value with surrounding
+ * spaces cannot be asked for and stays unknown here. The filter is checked first with a value no node
+ * carries: nodes coming back mean SSM ignores the filter; a refused filter (InvalidFilterKey,
+ * InvalidInstanceInformationFilterValue, ...) and a node listed under two values mean the same:
+ * the scope tag cannot be known from SSM, and `tagsOf` throws. The index is built once per source
+ * (one CLI run).
  */
+import { randomUUID } from 'node:crypto';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { Clock, OperationalSink, ScopeTagIndexStore } from '../../ports';
-import { listNodesWithTag } from './instance-info';
+import { isFilterRejected, isUnknownNodeError, refusalEvidence, type ReadFallbacks } from './fallback-policy';
+import { listHybridTags, listNodesWithTag } from './instance-info';
+import type { NodeTags, NodeTagSource } from './node-tags';
 
 const SCOPE_TAG_VALUES = ['auto', 'notify', 'off'] as const;
-/** A container that claimed the rebuild of the shared tag index holds the claim this long. */
-const TAG_INDEX_CLAIM_MS = 5 * 60_000;
-/** While another container rebuilds it, a stale shared index is looked at again after this long. */
-const TAG_INDEX_RECHECK_MS = 60_000;
 
-export interface ScopeTagIndexCacheOptions {
-  client: SSMClient;
-  tagKey: string;
-  clock: Clock;
-  ttlMs: number;
-  store?: ScopeTagIndexStore | undefined;
-  sink?: Pick<OperationalSink, 'warn' | 'count'> | undefined;
+function spellings(value: string): string[] {
+  return [...new Set([value, value.charAt(0).toUpperCase() + value.slice(1), value.toUpperCase()])];
 }
 
-export class ScopeTagIndexCache {
-  /** The index this container uses, until `reuseUntil` (epoch ms). */
-  private index: { reuseUntil: number; valueByNode: Map<string, string> } | null = null;
+export class SsmTagFilterTagSource implements NodeTagSource {
+  private index: Promise<Map<string, string>> | undefined;
 
-  constructor(private readonly options: ScopeTagIndexCacheOptions) {}
+  constructor(
+    private readonly client: SSMClient,
+    private readonly tagKey: string,
+    private readonly fallbacks: ReadFallbacks,
+  ) {}
 
-  /**
-   * The scope tag index, reused for `ttlMs` after it was built. With a shared store: a fresh
-   * shared index is used as it is; a stale one is rebuilt by the one container that claims the
-   * refresh, while the others keep the stale index for at most one more TTL (checking again every
-   * minute) before they build their own. Any store failure falls back to building from SSM.
-   */
-  async get(): Promise<Map<string, string>> {
-    const { clock, ttlMs, store, sink } = this.options;
-    const now = clock.now().getTime();
-    if (this.index && now < this.index.reuseUntil) return this.index.valueByNode;
-    if (!store) return this.build(now);
-    try {
-      const shared = await store.load();
-      const builtAt = shared ? Date.parse(shared.builtAt) : Number.NaN;
-      if (shared && now - builtAt < ttlMs) {
-        this.index = { reuseUntil: builtAt + ttlMs, valueByNode: shared.valueByNode };
-        return shared.valueByNode;
-      }
-      const claimed = await store.claimRefresh(new Date(now), new Date(now + TAG_INDEX_CLAIM_MS));
-      if (!claimed && shared && now - builtAt < 2 * ttlMs) {
-        this.index = { reuseUntil: now + Math.min(TAG_INDEX_RECHECK_MS, ttlMs), valueByNode: shared.valueByNode };
-        return shared.valueByNode;
-      }
-    } catch (error) {
-      sink?.count('TagIndexStoreFailures');
-      sink?.warn('shared scope tag index unreadable: building it from SSM', { error: String(error) });
-      return this.build(now);
+  /** Hybrid (`mi-`) nodes: all their tags through ListTagsForResource, which knows them; `i-` nodes: the scope tag. */
+  async tagsOf(instanceIds: readonly string[]): Promise<NodeTags> {
+    const result: NodeTags = new Map();
+    const ec2 = instanceIds.filter((id) => !id.startsWith('mi-'));
+    if (ec2.length > 0) {
+      this.index ??= this.build();
+      const index = await this.index;
+      for (const id of ec2) result.set(id, index.has(id) ? { [this.tagKey]: index.get(id) ?? '' } : {});
     }
-    const valueByNode = await this.build(now);
-    try {
-      await store.save({ builtAt: new Date(now).toISOString(), valueByNode });
-    } catch (error) {
-      sink?.count('TagIndexStoreFailures');
-      sink?.warn('shared scope tag index not saved: other containers build their own', { error: String(error) });
+    for (const id of instanceIds.filter((candidate) => candidate.startsWith('mi-'))) {
+      try {
+        result.set(id, await listHybridTags(this.client, id));
+      } catch (error) {
+        if (!isUnknownNodeError(error)) throw error;
+        result.set(id, {});
+      }
     }
-    return valueByNode;
+    return result;
   }
 
-  private async build(now: number): Promise<Map<string, string>> {
+  private async build(): Promise<Map<string, string>> {
+    const unusable = (evidence: string): Error => {
+      this.fallbacks.degrade('tags.no-ssm-tag-filter', evidence);
+      return new Error(`scope tag ${this.tagKey} cannot be read through SSM: ${evidence}`);
+    };
+    const list = async (value: string): Promise<string[]> => {
+      try {
+        return await listNodesWithTag(this.client, this.tagKey, value);
+      } catch (error) {
+        if (isFilterRejected(error) || isUnknownNodeError(error)) throw unusable(refusalEvidence(`tag:${this.tagKey} filter`, error));
+        throw error;
+      }
+    };
+    const nobody = await list(`no-such-value-${randomUUID()}`);
+    if (nobody.length > 0) throw unusable(`tag:${this.tagKey} filter with a value no node carries listed ${nobody.length} node(s): the filter is ignored`);
     const valueByNode = new Map<string, string>();
     for (const value of SCOPE_TAG_VALUES) {
-      for (const id of await listNodesWithTag(this.options.client, this.options.tagKey, value)) valueByNode.set(id, value);
+      for (const spelling of spellings(value)) {
+        for (const id of await list(spelling)) {
+          const known = valueByNode.get(id);
+          if (known !== undefined && known.toLowerCase() !== value) throw unusable(`${id} was listed under ${known} and ${spelling}`);
+          valueByNode.set(id, spelling);
+        }
+      }
     }
-    this.index = { reuseUntil: now + this.options.ttlMs, valueByNode };
-    this.options.sink?.count('TagIndexBuilds');
     return valueByNode;
   }
 }

@@ -32,7 +32,11 @@ const VOLATILE_INFO_FIELDS = new Set([
   'IPAddress',
 ]);
 
-export function summaryFingerprint(summary: Omit<NodeSummary, 'fingerprint'>): string {
+/**
+ * With `tagKey`, only the scope tag's value counts, trimmed and lower-cased as the policy reads it
+ * (a new Name or cost tag does not call for a new evaluation); without it, every tag.
+ */
+export function summaryFingerprint(summary: Omit<NodeSummary, 'fingerprint'>, tagKey?: string): string {
   const info = summary.instanceInformation
     ? Object.fromEntries(Object.entries(summary.instanceInformation).filter(([key]) => !VOLATILE_INFO_FIELDS.has(key)))
     : null;
@@ -44,7 +48,8 @@ export function summaryFingerprint(summary: Omit<NodeSummary, 'fingerprint'>): s
       count: entry.NonCompliantSummary?.NonCompliantCount ?? null,
     }))
     .sort((a, b) => a.type.localeCompare(b.type));
-  const canonical = stableStringify({ info, patchState: summary.patchState, compliance, tags: summary.tags });
+  const tags = tagKey === undefined ? summary.tags : { scope: summary.tags[tagKey]?.trim().toLowerCase() ?? null };
+  const canonical = stableStringify({ info, patchState: summary.patchState, compliance, tags });
   return createHash('sha256').update(canonical).digest('hex');
 }
 
