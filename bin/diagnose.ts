@@ -4,15 +4,26 @@
  *   npm run diagnose -- --instance i-0123456789abcdef0 [--region eu-west-1] [--profile p] [--save-snapshot f.json]
  *   npm run diagnose -- --snapshot examples/pending-reboot.json [--json] [--config settings.json]
  *
- * Live mode makes read-only SSM calls only (the same reader the triage Lambda uses).
+ * Live mode makes read-only calls only (the same reader the triage Lambda uses): SSM, and for the
+ * node's tags the Resource Groups Tagging API (GetResources) with the account from STS
+ * GetCallerIdentity; when those cannot be reached, the scope tag is read through SSM's tag filter and
+ * the hostname stands in for the Name tag (said on stderr). Every client honours the SDK's endpoint
+ * variables (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM, ..._RESOURCE_GROUPS_TAGGING_API, ..._STS) and the
+ * default credential chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
  * Exit codes: 0 a diagnosis was made (compliant or not); 2 bad arguments, settings or snapshot;
  * 3 AWS error (credentials, permissions, unknown node, throttling).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createSsmClient } from '../lambdas/adapters/ssm-client';
+import { FallbackTagSource, TaggingApiTagSource } from '../lambdas/adapters/ssm/node-tags';
 import { SsmStateReader } from '../lambdas/adapters/ssm/reader';
+import { SsmTagFilterTagSource } from '../lambdas/adapters/ssm/scope-tag-index';
+import { ReadFallbacks } from '../lambdas/adapters/ssm/fallback-policy';
+import { systemClock, type Clock } from '../lambdas/ports';
 import { diagnose } from '../lambdas/domain/diagnose';
 import { planRemediation } from '../lambdas/domain/policy/plan';
 import { DEFAULT_SETTINGS, parseSettings, type AutopilotSettings } from '../lambdas/domain/settings';
@@ -47,6 +58,27 @@ export interface CliIo {
   /** Where --profile is set (the SDK's default credential chain reads AWS_PROFILE). */
   env: NodeJS.ProcessEnv;
   createSsmClient: (options: { region?: string }) => SSMClient;
+  /** The tagging API and STS clients (node tags; the account for the node's ARN). */
+  createTaggingClient?: (options: { region?: string }) => Pick<ResourceGroupsTaggingAPIClient, 'send'>;
+  accountId?: (options: { region?: string }) => Promise<string>;
+  clock?: Clock;
+}
+
+/**
+ * The tagging API and STS answer quickly or not at all here: a CLI whose account blocks them (or an
+ * endpoint that serves SSM only) falls back to SSM after one short try instead of hanging.
+ */
+const SIDE_CLIENT = { maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 } } as const;
+
+function defaultTaggingClient(options: { region?: string }): ResourceGroupsTaggingAPIClient {
+  return new ResourceGroupsTaggingAPIClient({ ...SIDE_CLIENT, ...(options.region ? { region: options.region } : {}) });
+}
+
+async function defaultAccountId(options: { region?: string }): Promise<string> {
+  const sts = new STSClient({ ...SIDE_CLIENT, ...(options.region ? { region: options.region } : {}) });
+  const identity = await sts.send(new GetCallerIdentityCommand({}));
+  if (!identity.Account) throw new Error('STS GetCallerIdentity named no account');
+  return identity.Account;
 }
 
 export const defaultIo: CliIo = {
@@ -56,6 +88,8 @@ export const defaultIo: CliIo = {
   writeFile: (path, content) => writeFile(path, content, 'utf8'),
   env: process.env,
   createSsmClient: (options) => createSsmClient(options),
+  createTaggingClient: defaultTaggingClient,
+  accountId: defaultAccountId,
 };
 
 class CliError extends Error {
@@ -173,8 +207,14 @@ async function readLiveSnapshot(io: CliIo, options: CliOptions, settings: Autopi
   if (options.profile !== undefined) io.env['AWS_PROFILE'] = options.profile;
   let result;
   try {
-    const client = io.createSsmClient(options.region !== undefined ? { region: options.region } : {});
-    const reader = new SsmStateReader({ client, settings, detail: 'always' });
+    const regionOption = options.region !== undefined ? { region: options.region } : {};
+    const client = io.createSsmClient(regionOption);
+    const clock = io.clock ?? systemClock;
+    const sink = { warn: (message: string, fields?: Record<string, unknown>) => io.stderr(`diagnose: note: ${message}${fields?.['evidence'] ? ` (${String(fields['evidence'])})` : ''}\n`), count: () => undefined };
+    // Each degradation to a documented form is said once on stderr (fallback-policy.ts); stdout stays the report.
+    const fallbacks = new ReadFallbacks(sink);
+    const tags = cliTagSource(io, client, settings, clock, regionOption, fallbacks);
+    const reader = new SsmStateReader({ client, settings, clock, fallbacks, detail: 'always', tags });
     result = await reader.readSnapshots([instanceId]);
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -198,6 +238,34 @@ async function readLiveSnapshot(io: CliIo, options: CliOptions, settings: Autopi
     }
   }
   return snapshot;
+}
+
+/** Tagging API first (all tags, Name included); SSM's tag filter when it cannot be reached; else no tags, said loudly. */
+function cliTagSource(io: CliIo, client: SSMClient, settings: AutopilotSettings, clock: Clock, regionOption: { region?: string }, fallbacks: ReadFallbacks) {
+  const taggingClient = (io.createTaggingClient ?? defaultTaggingClient)(regionOption);
+  const tagging = new TaggingApiTagSource({
+    tagging: taggingClient as ResourceGroupsTaggingAPIClient,
+    ssm: client,
+    region: () => client.config.region(),
+    account: () => (io.accountId ?? defaultAccountId)(regionOption),
+    clock,
+    ttlMs: 60_000,
+  });
+  const note = (text: string) => io.stderr(`diagnose: note: ${text}\n`);
+  const ssmFilter = new SsmTagFilterTagSource(client, settings.tagKey, fallbacks);
+  const none = {
+    tagsOf: async (ids: readonly string[]) => new Map(ids.map((id) => [id, {}])),
+  };
+  return new FallbackTagSource(
+    tagging,
+    new FallbackTagSource(ssmFilter, none, (error) =>
+      note(`scope tag ${settings.tagKey} unknown (${error instanceof Error ? error.message : String(error)}): the decision below assumes defaultNodeMode=${settings.defaultNodeMode}`),
+    ),
+    (error) =>
+      note(
+        `tags not read through the Resource Groups Tagging API (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}): scope tag read through SSM's tag filter, Name tag unknown`,
+      ),
+  );
 }
 
 export interface CliReport {

@@ -6,6 +6,9 @@ import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { AutopilotSettings } from '../lambdas/domain/settings';
 
+/** Spellings of the opt-in value the SendCommand allow accepts (any case: IgnoreCase; IAM cannot trim). */
+export const OPT_IN_TAG_VALUES = ['auto', ' auto', 'auto ', ' auto '] as const;
+
 /** The only document the pipeline ever sends. */
 export const PATCH_DOCUMENT_NAME = 'AWS-RunPatchBaseline';
 
@@ -69,6 +72,13 @@ export const UNSCOPED_READ_ACTIONS = [
 /** Read calls of the node state reader and the follow-up. */
 export const NODE_STATE_READ_ACTIONS = [...NODE_SCOPED_READ_ACTIONS, ...UNSCOPED_READ_ACTIONS] as const;
 
+/**
+ * The tags of the evaluated nodes (scope tag, Name): Resource Groups Tagging API GetResources with
+ * ResourceARNList. tag:GetResources defines no resource type in the Service Authorization Reference
+ * ("Actions defined by Resource Group Tagging API"), so "*" is the only possible resource.
+ */
+export const NODE_TAG_READ_ACTIONS = ['tag:GetResources'] as const;
+
 export function grantNodeStateRead(role: iam.Role): void {
   const stack = Stack.of(role);
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadStateOfNodes', actions: [...NODE_SCOPED_READ_ACTIONS], resources: nodeArnPatterns(stack) }));
@@ -80,9 +90,12 @@ export function grantNodeStateRead(role: iam.Role): void {
     );
   }
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNodeState', actions: [...UNSCOPED_READ_ACTIONS], resources: ['*'] }));
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNodeTags', actions: [...NODE_TAG_READ_ACTIONS], resources: ['*'] }));
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: `${UNSCOPED_READ_ACTIONS.join(', ')} list no resource type in the Service Authorization Reference ("Actions defined by AWS Systems Manager"), so "*" is the only valid resource; the per-node reads are granted on node ARNs.`,
+    reason:
+      `${UNSCOPED_READ_ACTIONS.join(', ')} list no resource type in the Service Authorization Reference ("Actions defined by AWS Systems Manager"), so "*" is the only valid resource; the per-node reads are granted on node ARNs. ` +
+      'tag:GetResources (the evaluated nodes\' tags, read per node with ResourceARNList) lists no resource type either ("Actions defined by Resource Group Tagging API").',
   });
   // The reader lists tags of hybrid nodes only (ListTagsForResource, ResourceType ManagedInstance).
   role.addToPolicy(
@@ -121,7 +134,7 @@ export function grantCommandOutputRead(role: iam.Role): void {
  * What IAM cannot express: trimming. The code reads " off " as off; IAM's StringEqualsIgnoreCase does
  * not match it and IAM has no case-insensitive wildcard match (StringLike is case-sensitive), so the
  * explicit deny misses padded values. Such a node still gets no command from IAM's side because the
- * allow only matches `auto` exactly (a padded " auto " is refused as well).
+ * allow only matches `auto` (any case, and with one surrounding space, as the code reads it).
  * (SSM user guide, "Restricting Run Command access based on tags"; Service Authorization Reference.)
  */
 export function grantPatchCommand(role: iam.Role, settings: Pick<AutopilotSettings, 'tagKey' | 'defaultNodeMode'>): void {
@@ -137,7 +150,8 @@ export function grantPatchCommand(role: iam.Role, settings: Pick<AutopilotSettin
       sid: 'SendCommandToAutoNodes',
       actions: ['ssm:SendCommand'],
       resources: nodeArns,
-      conditions: { StringEqualsIgnoreCase: { [tagKey]: 'auto' } },
+      // IAM cannot trim: the opt-in value with one surrounding space is listed too, as the code reads it.
+      conditions: { StringEqualsIgnoreCase: { [tagKey]: [...OPT_IN_TAG_VALUES] } },
     }),
   );
   if (settings.defaultNodeMode === 'auto') {

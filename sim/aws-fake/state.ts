@@ -72,7 +72,7 @@ export interface FakeAwsOptions {
 const REBOOT_MINUTES = 4;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 /** Fields whose model type is a timestamp (botocore): JSON 1.1 sends them as epoch seconds. */
-function toWire(value: unknown): unknown {
+export function toWire(value: unknown): unknown {
   if (typeof value === 'string' && ISO.test(value)) return Date.parse(value) / 1000;
   if (Array.isArray(value)) return value.map(toWire);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, toWire(entry)]));

@@ -10,6 +10,7 @@ import {
   ListResourceComplianceSummariesCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main, type CliIo } from '../../bin/diagnose';
 import { ACTIONS } from '../../lambdas/domain/types';
@@ -36,6 +37,9 @@ function memoryIo(files: Record<string, string> = {}, client?: SSMClient): Memor
     },
     env: {},
     createSsmClient: () => client ?? new SSMClient({ region: 'eu-west-1' }),
+    // The tagging API answers: no tags for this node (GetResources leaves untagged resources out).
+    createTaggingClient: () => ({ send: (async () => ({ ResourceTagMappingList: [] })) as unknown as ResourceGroupsTaggingAPIClient['send'] }),
+    accountId: async () => '123456789012',
     out: () => out,
     err: () => err,
     written,

@@ -25,7 +25,7 @@ export function expectedSendCommandStatements(tagKey: string, defaultNodeMode: '
       Effect: 'Allow',
       Action: 'ssm:SendCommand',
       Resource: NODE_RESOURCES,
-      Condition: { StringEqualsIgnoreCase: { [`ssm:resourceTag/${tagKey}`]: 'auto' } },
+      Condition: { StringEqualsIgnoreCase: { [`ssm:resourceTag/${tagKey}`]: ['auto', ' auto', 'auto ', ' auto '] } },
     },
     ...(defaultNodeMode === 'auto'
       ? [{ Sid: 'SendCommandToUntaggedNodes', Effect: 'Allow', Action: 'ssm:SendCommand', Resource: NODE_RESOURCES, Condition: { Null: { [`ssm:resourceTag/${tagKey}`]: 'true' } } }]
