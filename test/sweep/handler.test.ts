@@ -1,9 +1,10 @@
 /**
  * The sweep handler module as Lambda loads it (wiring from the environment contract): the ledger on
- * dynalite via AWS_ENDPOINT_URL_DYNAMODB, SSM through aws-sdk-client-mock. A stale lock must be
+ * dynalite via AWS_ENDPOINT_URL_DYNAMODB, SSM and the tagging API through aws-sdk-client-mock. A stale lock must be
  * released in DynamoDB and its node read again from SSM by the triage use case.
  */
 import { DescribeInstanceInformationCommand, DescribeInstancePatchStatesCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
@@ -15,6 +16,8 @@ let table: LocalTable;
 let handler: (event: Record<string, unknown>, context?: Context) => Promise<SweepReport>;
 const savedEnv = { ...process.env };
 const ssm = mockClient(SSMClient);
+// The node's tags (GetResources, per evaluated node): none.
+mockClient(ResourceGroupsTaggingAPIClient).on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
 
 beforeAll(async () => {
   table = await startLedgerTable('sweep-handler-ledger');
