@@ -5,11 +5,19 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfig } from '../lib/config';
+import { ConfigurationError, loadConfig, type AutopilotConfig } from '../lib/config';
 import { AutopilotStack } from '../lib/autopilot-stack';
 
 const app = new App();
-const config = loadConfig(app.node.getAllContext());
+let config: AutopilotConfig;
+try {
+  config = loadConfig(app.node.getAllContext());
+} catch (error) {
+  // A configuration slip is the user's to fix: the lines that say what, no Node stack trace.
+  if (!(error instanceof ConfigurationError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 new AutopilotStack(app, config.infra.stackName, {
   config,
   description: 'SSM compliance autopilot: compliance events -> diagnosis -> safe remediation or on-call alert',

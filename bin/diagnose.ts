@@ -26,7 +26,8 @@ import { ReadFallbacks } from '../lambdas/adapters/ssm/fallback-policy';
 import { systemClock, type Clock } from '../lambdas/ports';
 import { diagnose } from '../lambdas/domain/diagnose';
 import { planRemediation } from '../lambdas/domain/policy/plan';
-import { DEFAULT_SETTINGS, parseSettings, type AutopilotSettings } from '../lambdas/domain/settings';
+import { DEFAULT_SETTINGS, type AutopilotSettings } from '../lambdas/domain/settings';
+import { parseSettingsInput } from '../lib/config';
 import { parseSnapshot } from '../lambdas/domain/snapshot-schema';
 import type { Cause, Decision, Diagnosis, NodeSnapshot } from '../lambdas/domain/types';
 
@@ -177,7 +178,7 @@ async function loadSettings(io: CliIo, path: string | undefined): Promise<Autopi
   if (path === undefined) return DEFAULT_SETTINGS;
   const input = await readJsonFile(io, path, 'settings file');
   try {
-    return parseSettings(input, `--config ${path}`);
+    return parseSettingsInput(input, `--config ${path}`);
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT_BAD_INPUT);
   }

@@ -12,6 +12,9 @@
 import { z, type core } from 'zod';
 import { settingsSchema, type AutopilotSettings } from '../lambdas/domain/settings';
 import { settingsConflicts } from '../lambdas/domain/settings-conflicts';
+import { ConfigurationError, describeIssues, showValue, suggestOption, unwrap } from './config-messages';
+
+export { ConfigurationError } from './config-messages';
 
 /** The context key holding the configuration object, and the prefix of flat `-c` overrides. */
 export const CONTEXT_KEY = 'autopilot';
@@ -107,16 +110,15 @@ export interface AutopilotConfig {
 
 /**
  * Builds the configuration from the app's context (`app.node.getAllContext()`).
- * Throws an Error naming every wrong option (as `autopilot.<option>`) and what it allows.
+ * Throws a ConfigurationError: one line per wrong option (as `autopilot.<option>`), echoing the value
+ * and saying what it allows; `-c` keys that miss the `autopilot.` prefix included.
  */
 export function loadConfig(context: Record<string, unknown>): AutopilotConfig {
+  const slips = prefixSlips(context);
   const merged = mergeContext(context);
   const result = configSchema.safeParse(merged);
-  if (!result.success) {
-    throw new Error(
-      `Invalid configuration (cdk.json context "${CONTEXT_KEY}" or -c ${CONTEXT_KEY}.<option>=<value>):\n${describeIssues(result.error)}`,
-    );
-  }
+  const problems = [...slips, ...(result.success ? [] : describeIssues(result.error.issues, ALL_FIELDS, merged, `${CONTEXT_KEY}.`))];
+  if (problems.length > 0 || !result.success) throw new ConfigurationError(CONFIG_HEADER, problems);
   const infra = {} as Record<string, unknown>;
   const settings = {} as Record<string, unknown>;
   for (const [key, value] of Object.entries(result.data)) {
@@ -124,6 +126,46 @@ export function loadConfig(context: Record<string, unknown>): AutopilotConfig {
     else infra[key] = value;
   }
   return { infra: infra as InfraOptions, settings: settings as AutopilotSettings };
+}
+
+const CONFIG_HEADER = `Invalid configuration (cdk.json context "${CONTEXT_KEY}" or -c ${CONTEXT_KEY}.<option>=<value>):`;
+
+/**
+ * `-c mode=dry-run` (no prefix), `-c Autopilot.mode=…`, `-c autopilot-mode=…`: the CDK passes any key,
+ * and one the app does not read would deploy the default in silence. A plain key (CDK's own carry
+ * `:`, `/` or `@`) that names one of our options, or starts with the context key, is an error.
+ */
+function prefixSlips(context: Record<string, unknown>): string[] {
+  const known = Object.keys(ALL_FIELDS);
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(context)) {
+    if (key === CONTEXT_KEY || key.startsWith(`${CONTEXT_KEY}.`) || !/^[A-Za-z][A-Za-z0-9._-]*$/.test(key)) continue;
+    const ours = new RegExp(`^${CONTEXT_KEY}[^A-Za-z0-9]?`, 'i');
+    const bare = key.replace(ours, '');
+    const suggestion = suggestOption(bare, known, !ours.test(key));
+    if (suggestion) {
+      problems.push(`${key}: not read (options take the "${CONTEXT_KEY}." prefix), got ${showValue(value)}; did you mean \`${CONTEXT_KEY}.${suggestion}\`?`);
+    } else if (ours.test(key)) {
+      problems.push(`${key}: unknown option, got ${showValue(value)} (options are ${CONTEXT_KEY}.<option>; known: ${known.join(', ')})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Runtime settings from a JSON file (the diagnose CLI's `--config`): the same checks and the same
+ * wording as `cdk synth`, without the `autopilot.` prefix (the file holds the options themselves).
+ */
+export function parseSettingsInput(input: unknown, origin: string): AutopilotSettings {
+  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    throw new ConfigurationError(`Invalid settings in ${origin}:`, [`must be a JSON object of options, got ${showValue(input)}`]);
+  }
+  const object = (input ?? {}) as Record<string, unknown>;
+  const result = settingsSchema.safeParse(object);
+  if (!result.success) throw new ConfigurationError(`Invalid settings in ${origin}:`, describeIssues(result.error.issues, settingsSchema.shape, object, ''));
+  const conflicts = settingsConflicts(result.data);
+  if (conflicts.length > 0) throw new ConfigurationError(`Contradicting settings in ${origin}:`, conflicts.map((conflict) => `${conflict.options[0]}: ${conflict.message}`));
+  return result.data;
 }
 
 function mergeContext(context: Record<string, unknown>): Record<string, unknown> {
@@ -136,7 +178,7 @@ function mergeContext(context: Record<string, unknown>): Record<string, unknown>
   } else if (typeof base === 'object' && base !== null && !Array.isArray(base)) {
     merged = { ...(base as Record<string, unknown>) };
   } else {
-    throw new Error(`Invalid configuration: context "${CONTEXT_KEY}" must be an object, got ${JSON.stringify(base)}`);
+    throw new ConfigurationError(CONFIG_HEADER, [`${CONTEXT_KEY}: must be an object of options, got ${showValue(base)}`]);
   }
   const prefix = `${CONTEXT_KEY}.`;
   for (const [key, value] of Object.entries(context)) {
@@ -149,71 +191,15 @@ function mergeContext(context: Record<string, unknown>): Record<string, unknown>
   return merged;
 }
 
-/** One line per issue: `autopilot.<option>: <problem> (allowed: <values>)`. */
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return `  - ${issue.keys.map((key) => `${CONTEXT_KEY}.${key}`).join(', ')}: unknown option (known: ${Object.keys(ALL_FIELDS).join(', ')})`;
-      }
-      const option = String(issue.path[0] ?? '');
-      const field = ALL_FIELDS[option];
-      // A cross-field issue is about the combination, not the option's own range.
-      const allowed = field && issue.code !== 'custom' ? describeAllowed(field) : undefined;
-      const path = [CONTEXT_KEY, ...issue.path.map(String)].join('.');
-      return `  - ${path}: ${issue.message}${allowed ? ` (allowed: ${allowed})` : ''}`;
-    })
-    .join('\n');
-}
-
-/**
- * Human description of what a field accepts, from the schema itself. Core-level (`_zod.def` and its
- * checks): the infra options are classic zod, the runtime settings zod/mini.
- */
-function describeAllowed(field: core.$ZodType): string | undefined {
-  const inner = unwrap(field);
-  const def = inner._zod.def as { type: string; entries?: Record<string, unknown>; checks?: unknown[] };
-  if (def.type === 'number') {
-    let minimum: number | undefined;
-    let maximum: number | undefined;
-    let integer = false;
-    for (const check of (def.checks ?? []) as Array<{ _zod: { def: { check: string; value?: number; format?: string } } }>) {
-      const { check: kind, value, format } = check._zod.def;
-      if (kind === 'greater_than') minimum = value;
-      else if (kind === 'less_than') maximum = value;
-      else if (kind === 'number_format' && format?.includes('int')) integer = true;
-    }
-    // A refined field (logRetentionDays) lists its values in its own message.
-    if (minimum === undefined) return undefined;
-    return `${integer ? 'integer' : 'number'} ${minimum}..${maximum ?? 'inf'}`;
-  }
-  if (def.type === 'boolean') return 'true | false';
-  if (def.type === 'enum' && def.entries) return Object.values(def.entries).map(String).join(' | ');
-  if (def.type === 'array') return 'a JSON array or a comma-separated list';
-  return undefined;
-}
-
-function unwrap(schema: core.$ZodType): core.$ZodType {
-  let current: core.$ZodType = schema;
-  for (;;) {
-    const def = current._zod.def as { type: string; innerType?: core.$ZodType };
-    if ((def.type === 'default' || def.type === 'optional' || def.type === 'nullable') && def.innerType) {
-      current = def.innerType;
-      continue;
-    }
-    return current;
-  }
-}
-
 function parseJsonObject(text: string, what: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error(`Invalid configuration: context "${what}" is a string but not JSON: ${text}`);
+    throw new ConfigurationError(CONFIG_HEADER, [`${what}: a string but not JSON, got ${showValue(text)}`]);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`Invalid configuration: context "${what}" must be a JSON object`);
+    throw new ConfigurationError(CONFIG_HEADER, [`${what}: must be a JSON object of options, got ${showValue(parsed)}`]);
   }
   return parsed as Record<string, unknown>;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadConfig } from '../../lib/config';
+import { loadConfig, parseSettingsInput, type ConfigurationError } from '../../lib/config';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 
 describe('loadConfig', () => {
@@ -49,21 +49,32 @@ describe('loadConfig', () => {
       infra: { sweepIntervalMinutes: 5 },
       settings: { defaultNodeMode: 'off' },
     });
-    expect(() => loadConfig({ autopilot: '{oops' })).toThrow('context "autopilot" is a string but not JSON');
+    expect(() => loadConfig({ autopilot: '{oops' })).toThrow('autopilot: a string but not JSON, got "{oops"');
   });
 
   it.each([
-    [{ 'autopilot.mode': 'yolo' }, 'autopilot.mode', 'allowed: auto | dry-run | notify-only'],
-    [{ 'autopilot.triageMaxConcurrency': '1' }, 'autopilot.triageMaxConcurrency', 'allowed: integer 2..1000'],
-    [{ 'autopilot.triageMaxConcurrency': 'ten' }, 'autopilot.triageMaxConcurrency', 'allowed: integer 2..1000'],
-    [{ 'autopilot.createTrail': 'yes' }, 'autopilot.createTrail', 'allowed: true | false'],
+    [{ 'autopilot.mode': 'yolo' }, 'autopilot.mode', 'not an allowed value, got "yolo" (allowed: auto | dry-run | notify-only | paused)'],
+    [{ 'autopilot.triageMaxConcurrency': '1' }, 'autopilot.triageMaxConcurrency', 'too small, got 1 (allowed: integer 2..1000)'],
+    [{ 'autopilot.triageMaxConcurrency': 'ten' }, 'autopilot.triageMaxConcurrency', 'not a number, got "ten" (allowed: integer 2..1000)'],
+    [{ 'autopilot.createTrail': 'yes' }, 'autopilot.createTrail', 'not a boolean, got "yes" (allowed: true | false)'],
     [{ 'autopilot.logRetentionDays': '45' }, 'autopilot.logRetentionDays', 'must be one of 1, 3, 5, 7, 14, 30, 60, 90'],
-    [{ 'autopilot.alertEmails': 'not-an-email' }, 'autopilot.alertEmails.0', 'Invalid email'],
+    [
+      { 'autopilot.alertEmails': 'oncall@example.com,not-an-email' },
+      'autopilot.alertEmails.1',
+      'not an e-mail address, got "not-an-email" (allowed: e-mail addresses as a JSON array or a comma-separated list, at most 50)',
+    ],
     [{ 'autopilot.defaultNodeMode': 'sometimes' }, 'autopilot.defaultNodeMode', 'allowed: auto | notify | off'],
-    [{ 'autopilot.maxRebootsInFlight': '0' }, 'autopilot.maxRebootsInFlight', 'allowed: integer 1..10000'],
+    [{ 'autopilot.maxRebootsInFlight': '0' }, 'autopilot.maxRebootsInFlight', 'too small, got 0 (allowed: integer 1..10000)'],
     [{ 'autopilot.triageBatchingWindowSeconds': '0' }, 'autopilot.triageBatchingWindowSeconds', 'at least 1 when triageBatchSize is above 10'],
     [{ 'autopilot.enableCloudTrailEvents': 'false', 'autopilot.enableNativeComplianceEvents': 'false' }, 'autopilot.enableCloudTrailEvents', 'at least one of'],
-    [{ 'autopilot.triageMaxConcurency': '10' }, 'autopilot.triageMaxConcurency', 'unknown option'],
+    [{ 'autopilot.triageMaxConcurency': '10' }, 'autopilot.triageMaxConcurency', 'unknown option, got "10"; did you mean `autopilot.triageMaxConcurrency`?'],
+    [{ 'autopilot.mdoe': 'dry-run' }, 'autopilot.mdoe', 'unknown option, got "dry-run"; did you mean `autopilot.mode`?'],
+    [{ autopilot: { dryRun: true } }, 'autopilot.dryRun', 'unknown option, got true (known: stackName, createTrail'],
+    [{ mode: 'dry-run' }, 'mode', 'not read (options take the "autopilot." prefix), got "dry-run"; did you mean `autopilot.mode`?'],
+    [{ alertEmails: 'a@example.com' }, 'alertEmails', 'did you mean `autopilot.alertEmails`?'],
+    [{ 'Autopilot.mode': 'notify-only' }, 'Autopilot.mode', 'did you mean `autopilot.mode`?'],
+    [{ 'autopilot-defaultNodeMode': 'auto' }, 'autopilot-defaultNodeMode', 'did you mean `autopilot.defaultNodeMode`?'],
+    [{ triageMaxConcurency: '10' }, 'triageMaxConcurency', 'did you mean `autopilot.triageMaxConcurrency`?'],
   ])('rejects %j naming %s', (context, option, allowed) => {
     let message = '';
     try {
@@ -71,8 +82,48 @@ describe('loadConfig', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toContain(`${option}:`);
+    expect(message).toContain(`\n  - ${option}: `);
     expect(message).toContain(allowed);
+    // One line per problem after the header.
+    expect(message.split('\n').slice(1).every((line) => line.startsWith('  - '))).toBe(true);
+  });
+
+  it('leaves CDK\'s own and unrelated context keys alone', () => {
+    expect(() => loadConfig({ '@aws-cdk/core:newStyleStackSynthesis': true, 'aws:cdk:bundling-stacks': [], node: 'x', team: 'platform', 'my-app.env': 'prod' })).not.toThrow();
+  });
+
+  it('reports every problem at once, slips and values together', () => {
+    expect(() => loadConfig({ mode: 'dry-run', 'autopilot.maxRebootsInFlight': '0' })).toThrow(
+      /- mode: not read[^\n]*\n {2}- autopilot\.maxRebootsInFlight: too small, got 0/,
+    );
+  });
+});
+
+describe('diagnose --config says what synth says', () => {
+  it.each([
+    [{ mode: 'yolo' }],
+    [{ maxRebootsInFlight: 0 }],
+    [{ changeCalendarNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'] }],
+    [{ mdoe: 'auto' }],
+  ])('%j', (settings) => {
+    const synthLines = (() => {
+      try {
+        loadConfig({ autopilot: settings });
+      } catch (error) {
+        return (error as ConfigurationError).problems;
+      }
+      return [];
+    })();
+    const fileLines = (() => {
+      try {
+        parseSettingsInput(settings, '--config x.json');
+      } catch (error) {
+        return (error as ConfigurationError).problems;
+      }
+      return [];
+    })();
+    expect(synthLines.length).toBeGreaterThan(0);
+    expect(fileLines).toEqual(synthLines.map((line) => line.replaceAll('autopilot.', '')));
   });
 });
 
@@ -82,13 +133,17 @@ describe('cdk synth with a wrong -c value', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'autopilot-bad-config-'));
     const run = promisify(execFile)(
       join(root, 'node_modules', '.bin', 'cdk'),
-      ['synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', outdir, '-c', 'autopilot.defaultNodeMode=sometimes'],
+      ['synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', outdir, '-c', 'autopilot.defaultNodeMode=sometimes', '-c', 'mode=dry-run'],
       { cwd: root, env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } },
     );
     const failure = (await run.then(() => null, (error: unknown) => error)) as { code?: number; stderr?: string } | null;
     expect(failure).not.toBeNull();
     expect(failure?.code).not.toBe(0);
     expect(failure?.stderr).toContain('autopilot.defaultNodeMode');
-    expect(failure?.stderr).toContain('allowed: auto | notify | off');
+    expect(failure?.stderr).toContain('autopilot.defaultNodeMode: not an allowed value, got "sometimes" (allowed: auto | notify | off)');
+    expect(failure?.stderr).toContain('mode: not read (options take the "autopilot." prefix), got "dry-run"; did you mean `autopilot.mode`?');
+    // The lines that say what is wrong, no Node stack trace.
+    expect(failure?.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    expect(failure?.stderr).not.toContain('ConfigurationError');
   });
 });
