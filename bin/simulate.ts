@@ -6,6 +6,10 @@
  * `--json` prints exactly one JSON object on stdout; without it a readable table. The pipeline's own
  * logs and EMF metrics (Powertools writes them to stdout) are discarded during the run so stdout stays
  * parseable; `--details` prints diagnostics (reads per operation, queue stats, unhealed nodes) on stderr.
+ * Use `npm run -s simulate -- … --json | jq` (npm's `-s` keeps its own banner off stdout).
+ *
+ * Exit codes follow the diagnose CLI: 0 done, 2 bad arguments (the message names the flag), 1 the
+ * simulation itself failed.
  */
 import { pipelineMetrics, realPipeline, triageContainers } from '../sim/pipeline';
 import { runSimulation, type SimulationReport } from '../sim/run';
@@ -19,13 +23,18 @@ interface CliOptions {
   rate: number;
 }
 
-function parseArgs(argv: string[]): CliOptions {
+const USAGE = 'usage: npm run -s simulate -- [--nodes N] [--seed S] [--json] [--details] [--hours H] [--rate RPS]';
+
+/** Bad command line: exit 2, like diagnose. */
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): CliOptions | 'help' {
   const options: CliOptions = { nodes: 2000, seed: 7, json: false, details: false, hours: 24, rate: 40 };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const numeric = (name: keyof CliOptions) => {
       const value = Number(argv[index + 1]);
-      if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} needs a positive number, got "${argv[index + 1] ?? ''}"`);
+      if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} needs a positive number, got "${argv[index + 1] ?? ''}"`);
       index += 1;
       (options as unknown as Record<string, number>)[name] = value;
     };
@@ -35,9 +44,10 @@ function parseArgs(argv: string[]): CliOptions {
     else if (flag === '--rate') numeric('rate');
     else if (flag === '--json') options.json = true;
     else if (flag === '--details') options.details = true;
-    else throw new Error(`unknown option ${flag} (use --nodes N --seed S [--json] [--details] [--hours H] [--rate RPS])`);
+    else if (flag === '--help' || flag === '-h') return 'help';
+    else throw new UsageError(`unknown option ${flag} (${USAGE})`);
   }
-  if (!Number.isInteger(options.nodes)) throw new Error('--nodes must be an integer');
+  if (!Number.isInteger(options.nodes)) throw new UsageError(`--nodes must be an integer, got ${options.nodes}`);
   return options;
 }
 
@@ -69,6 +79,10 @@ function table(report: SimulationReport): string {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
   // The code under test logs every event (Powertools JSON logs + EMF): discard it during the run.
@@ -97,5 +111,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });
