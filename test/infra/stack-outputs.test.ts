@@ -19,7 +19,8 @@ const fixtureEntry = join(__dirname, 'fixtures', 'sample-handler.ts');
 function twoStacks(): [Template, Template] {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'autopilot-two-')), context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   const stacks = ['PatchingProd', 'PatchingCanary'].map((stackName) => {
-    const config = loadConfig({ ...app.node.getAllContext(), 'autopilot.stackName': stackName });
+    // With a created trail: its name must be per stack too.
+    const config = loadConfig({ ...app.node.getAllContext(), 'autopilot.stackName': stackName, 'autopilot.createTrail': 'true' });
     return new AutopilotStack(app, stackName, { config, handlerEntries: { triage: fixtureEntry, followUp: fixtureEntry, sweep: fixtureEntry } });
   });
   // Both stacks exist before the first synthesis (the app synthesizes once).
@@ -85,6 +86,7 @@ describe('two stacks in one account', () => {
         'POWERTOOLS_METRICS_NAMESPACE=SsmComplianceAutopilot/PatchingProd',
         'Namespace=SsmComplianceAutopilot/PatchingProd',
         'DisplayName=SSM compliance autopilot alerts (PatchingProd)',
+        expect.stringMatching(/^TrailName=PatchingProd/),
       ]),
     );
   });
