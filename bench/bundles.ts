@@ -1,57 +1,63 @@
 /**
- * Bundle size and cold-import benchmark of every Lambda handler (issue 5 budgets: bundle <= 700 KB,
- * aim 450 KB; cold import <= 1.5x a bare handler bundling only @aws-sdk/client-ssm, aim 1.2x).
+ * Cold-start benchmark of every Lambda handler (issue 18 targets: import <= 1.2x the bare handler,
+ * <= 450 KB loaded at import, the instruction-count ratio agreeing).
  *
- * Bundling uses the options of `lib/constructs/autopilot-function.ts` (NodejsFunction bundling:
- * ESM, target node22, platform node, minify, no external modules so the SDK is inside, the same
- * createRequire banner, mainFields module,main). Each import is measured in a fresh `node` process
- * (nothing cached), paired with a bare-bundle measurement taken right before it in the same round, so
- * machine noise hits both alike. Ratios are the median over rounds of each pair's ratio (robust to
- * the drift of a shared VM); two figures per bundle: the `import()` time inside the process and the
- * whole process (spawn to exit). A reference bundle with only the four SDK clients the triage needs
- * (`bench/clients-only-handler.ts`) shows how much of a ratio the AWS APIs alone cost.
+ * Each `lambdas/handlers/*.ts` is bundled by the construct's own esbuild step
+ * (`lib/bundling/lambda-bundle.ts`: ESM, code splitting, `index.mjs` + `chunks/`). The yardstick is
+ * the unchanged bare handler (`bench/bare-ssm-handler.ts`: only `@aws-sdk/client-ssm`, client built
+ * at load) bundled as NodejsFunction would (one file, the SDK's default credential chain). Per bundle:
+ *  - KB loaded at import (the entry and its static imports, from esbuild's metafile) and KB in all;
+ *  - import ratio and import + first-call ratio: each in a fresh `node` that imports the bundle and
+ *    calls its handler once with a real event against a local AWS (`bench/local-aws.ts`), paired with
+ *    a bare process run right before it; median of the paired ratios over the rounds, with min-max;
+ *  - when valgrind is installed: instructions of the import under callgrind, minus those of a node
+ *    process importing nothing, as a ratio to the bare's (repeatable within ~0.03, where wall ratios
+ *    move by ~0.15 on a shared VM).
+ * Two references: the four SDK clients the triage needs, nothing of ours (`clients-only-handler.ts`),
+ * and the bare handler built by our bundler (how much the bundler alone gains).
  *
- *   npm run bench:bundles -- [--rounds 15] [--json]
+ *   npm run bench:bundles -- [--rounds 15] [--json] [--no-callgrind] [--single-file]
+ *   (--single-file: build the handlers as NodejsFunction did, one file and the default credential chain)
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { bundleLambda, HANDLER_FILE, type LambdaBundle, type LambdaBundleOptions } from '../lib/bundling/lambda-bundle';
+import { startLocalAws } from './local-aws';
+import { countInstructions, probe, valgrindInstalled, writeProbe } from './probe';
 
 const ROOT = join(__dirname, '..');
 const HANDLERS_DIR = join(ROOT, 'lambdas', 'handlers');
-const BARE_ENTRY = join(__dirname, 'bare-ssm-handler.ts');
-const CLIENTS_ONLY_ENTRY = join(__dirname, 'clients-only-handler.ts');
-export const SIZE_BUDGET_BYTES = 700 * 1024;
-export const RATIO_BUDGET = 1.5;
+export const IMPORT_RATIO_TARGET = 1.2;
+export const IMPORT_KB_TARGET = 450;
 
-export function bundle(entry: string, outDir: string): string {
-  const outfile = join(outDir, `${basename(entry, '.ts')}.mjs`);
-  buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    target: 'node22',
-    platform: 'node',
-    minify: true,
-    sourcemap: false,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
-  return outfile;
+const NODEJS_FUNCTION_BUILD: LambdaBundleOptions = { splitting: false, envCredentialsOnly: false };
+
+interface Subject {
+  name: string;
+  bundle: LambdaBundle;
+  /** First-call event (handlers only; references are called with `{}`). */
+  event?: unknown;
+  serviceName: string;
 }
 
-/** One fresh process: returns [import ms, whole-process ms]. */
-function measureOnce(bundlePath: string, env: NodeJS.ProcessEnv): [number, number] {
-  const probe = `const t=performance.now();await import(${JSON.stringify(bundlePath)});process.stdout.write(String(performance.now()-t));`;
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { env, encoding: 'utf8' });
-  const wholeMs = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`import of ${bundlePath} failed: ${result.stderr}`);
-  return [Number.parseFloat(result.stdout), wholeMs];
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface BundleReport {
+  handler: string;
+  kbAtImport: number;
+  kbTotal: number;
+  files: number;
+  importRatio: Spread;
+  firstCallRatio: Spread;
+  importMsMedian: number;
+  firstCallMsMedian: number;
+  instructionRatio: number | null;
+  withinTargets: boolean;
 }
 
 const median = (values: number[]) => {
@@ -59,110 +65,133 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
+const spread = (values: number[]): Spread => ({ median: round2(median(values)), min: round2(Math.min(...values)), max: round2(Math.max(...values)) });
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const round2 = (value: number) => Math.round(value * 100) / 100;
+const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
 
-export interface BundleReport {
-  handler: string;
-  bytes: number;
-  importMsMedian: number;
-  processMsMedian: number;
-  /** Median over rounds of (this import / the bare import measured right before it). */
-  importRatio: number;
-  processRatio: number;
-  withinSizeBudget: boolean;
-  withinRatioBudget: boolean;
-}
-
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
   const roundsIndex = args.indexOf('--rounds');
   const rounds = roundsIndex >= 0 ? Number.parseInt(args[roundsIndex + 1] ?? '', 10) : 15;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds needs a positive integer');
+  const handlerBuild: LambdaBundleOptions = args.includes('--single-file') ? NODEJS_FUNCTION_BUILD : {};
+  const callgrind = !args.includes('--no-callgrind') && (await valgrindInstalled());
 
-  const entries = existsSync(HANDLERS_DIR)
-    ? readdirSync(HANDLERS_DIR).filter((file) => file.endsWith('.ts')).map((file) => join(HANDLERS_DIR, file))
-    : [];
-  if (entries.length === 0) throw new Error(`no handler entries in ${HANDLERS_DIR}`);
-  const outDir = mkdtempSync(join(tmpdir(), 'autopilot-bench-'));
-  // The handlers read their environment at module load (wiring); give them a plausible one.
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'],
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AUTOPILOT_SETTINGS: '{}',
-    ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:autopilot-alerts',
-    LEDGER_TABLE_NAME: 'autopilot-ledger',
-    COMMAND_LOG_GROUP: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands',
-    EVENT_BUS_NAME: 'default',
-    OWN_ROLE_NAMES: 'autopilot-triage-role',
-    POWERTOOLS_METRICS_NAMESPACE: 'SsmComplianceAutopilot',
-    POWERTOOLS_SERVICE_NAME: 'bench',
+  const workDir = mkdtempSync(join(tmpdir(), 'autopilot-bench-'));
+  const build = (entry: string, name: string, options: LambdaBundleOptions) => {
+    const outdir = join(workDir, name.replace(/[^a-z0-9-]+/gi, '_'));
+    mkdirSync(outdir);
+    return bundleLambda(entry, outdir, options);
   };
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}');
-  const bare = bundle(BARE_ENTRY, outDir);
-  const bundles = [
-    ...entries.map((entry) => ({ handler: basename(entry, '.ts'), path: bundle(entry, outDir) })),
-    { handler: '(clients only)', path: bundle(CLIENTS_ONLY_ENTRY, outDir) },
-  ];
-
-  const bareTimes: [number, number][] = [];
-  const samples = new Map<string, { times: [number, number][]; importRatios: number[]; processRatios: number[] }>(
-    bundles.map((entry) => [entry.handler, { times: [], importRatios: [], processRatios: [] }]),
-  );
-  measureOnce(bare, env); // warm the OS file cache once, not measured
-  for (const entry of bundles) measureOnce(entry.path, env);
-  for (let round = 0; round < rounds; round += 1) {
-    for (const entry of bundles) {
-      const reference = measureOnce(bare, env);
-      const measured = measureOnce(entry.path, env);
-      bareTimes.push(reference);
-      const sample = samples.get(entry.handler)!;
-      sample.times.push(measured);
-      sample.importRatios.push(measured[0] / reference[0]);
-      sample.processRatios.push(measured[1] / reference[1]);
-    }
-  }
-  const bareImport = median(bareTimes.map(([importMs]) => importMs));
-  const bareProcess = median(bareTimes.map(([, processMs]) => processMs));
-  const reports: BundleReport[] = bundles.map((entry) => {
-    const sample = samples.get(entry.handler)!;
-    const importRatio = median(sample.importRatios);
-    const bytes = statSync(entry.path).size;
-    return {
-      handler: entry.handler,
-      bytes,
-      importMsMedian: round1(median(sample.times.map(([importMs]) => importMs))),
-      processMsMedian: round1(median(sample.times.map(([, processMs]) => processMs))),
-      importRatio: round2(importRatio),
-      processRatio: round2(median(sample.processRatios)),
-      withinSizeBudget: bytes <= SIZE_BUDGET_BYTES,
-      withinRatioBudget: importRatio <= RATIO_BUDGET,
+  const local = await startLocalAws();
+  try {
+    const probePath = writeProbe(workDir);
+    const bare = build(join(__dirname, 'bare-ssm-handler.ts'), 'bare', NODEJS_FUNCTION_BUILD);
+    const handlers = readdirSync(HANDLERS_DIR).filter((file) => file.endsWith('.ts')).map((file) => basename(file, '.ts')).sort();
+    if (handlers.length === 0) throw new Error(`no handler entries in ${HANDLERS_DIR}`);
+    const subjects: Subject[] = [
+      ...handlers.map((name) => ({ name, bundle: build(join(HANDLERS_DIR, `${name}.ts`), name, handlerBuild), event: local.firstEvent(name), serviceName: name })),
+      { name: '(clients only)', bundle: build(join(__dirname, 'clients-only-handler.ts'), 'clients-only', handlerBuild), serviceName: 'bench' },
+      { name: '(bare, this bundler)', bundle: build(join(__dirname, 'bare-ssm-handler.ts'), 'bare-split', {}), serviceName: 'bench' },
+    ];
+    const eventFile = (subject: Subject) => {
+      const path = join(workDir, `${subject.bundle.outdir.split('/').pop()}-event.json`);
+      writeFileSync(path, JSON.stringify(subject.event ?? {}));
+      return path;
     };
-  });
-  const result = {
-    rounds,
-    node: process.version,
-    bare: { bytes: statSync(bare).size, importMsMedian: round1(bareImport), processMsMedian: round1(bareProcess) },
-    handlers: reports,
-  };
-  if (json) {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return;
+    const entryOf = (bundle: LambdaBundle) => join(bundle.outdir, HANDLER_FILE);
+    const bareEvent = eventFile({ name: 'bare', bundle: bare, serviceName: 'bench' });
+    const bareEnv = local.lambdaEnv('bench');
+
+    // Warm the OS file cache and surface a failing first call before measuring anything.
+    await probe(probePath, entryOf(bare), 'first-call', bareEvent, bareEnv);
+    for (const subject of subjects) {
+      const warm = await probe(probePath, entryOf(subject.bundle), 'first-call', eventFile(subject), local.lambdaEnv(subject.serviceName));
+      if (warm.error && !subject.name.startsWith('(')) throw new Error(`first call of ${subject.name} failed: ${warm.error}`);
+    }
+
+    const samples = new Map(subjects.map((subject) => [subject.name, { importMs: [] as number[], firstCallMs: [] as number[], importRatios: [] as number[], firstCallRatios: [] as number[] }]));
+    const bareImports: number[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      for (const subject of subjects) {
+        const reference = await probe(probePath, entryOf(bare), 'first-call', bareEvent, bareEnv);
+        const measured = await probe(probePath, entryOf(subject.bundle), 'first-call', eventFile(subject), local.lambdaEnv(subject.serviceName));
+        const sample = samples.get(subject.name)!;
+        bareImports.push(reference.importMs);
+        sample.importMs.push(measured.importMs);
+        sample.firstCallMs.push(measured.firstCallMs!);
+        sample.importRatios.push(measured.importMs / reference.importMs);
+        sample.firstCallRatios.push(measured.firstCallMs! / reference.firstCallMs!);
+      }
+    }
+
+    let instructions: Map<string, number> | undefined;
+    let bareInstructions: number | undefined;
+    if (callgrind) {
+      // Import only: instructions of importing the bundle = the process's count minus an empty process's.
+      const empty = await countInstructions(probePath, '-', bareEnv);
+      bareInstructions = (await countInstructions(probePath, entryOf(bare), bareEnv)) - empty;
+      instructions = new Map();
+      for (const subject of subjects) {
+        instructions.set(subject.name, (await countInstructions(probePath, entryOf(subject.bundle), local.lambdaEnv(subject.serviceName))) - empty);
+      }
+    }
+
+    const reports: BundleReport[] = subjects.map((subject) => {
+      const sample = samples.get(subject.name)!;
+      const importRatio = spread(sample.importRatios);
+      const instructionRatio = instructions && bareInstructions ? round2(instructions.get(subject.name)! / bareInstructions) : null;
+      const kbAtImport = kb(subject.bundle.bytesAtImport);
+      return {
+        handler: subject.name,
+        kbAtImport,
+        kbTotal: kb(subject.bundle.bytesTotal),
+        files: subject.bundle.files.length,
+        importRatio,
+        firstCallRatio: spread(sample.firstCallRatios),
+        importMsMedian: round1(median(sample.importMs)),
+        firstCallMsMedian: round1(median(sample.firstCallMs)),
+        instructionRatio,
+        withinTargets: importRatio.median <= IMPORT_RATIO_TARGET && kbAtImport <= IMPORT_KB_TARGET && (instructionRatio ?? 0) <= IMPORT_RATIO_TARGET,
+      };
+    });
+    const result = {
+      rounds,
+      node: process.version,
+      build: handlerBuild === NODEJS_FUNCTION_BUILD ? 'single-file (NodejsFunction)' : 'split (AutopilotFunction)',
+      bare: { kb: kb(bare.bytesTotal), importMsMedian: round1(median(bareImports)), instructions: bareInstructions ?? null },
+      handlers: reports,
+    };
+    if (json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    print(result, reports);
+  } finally {
+    await local.close();
   }
-  console.log(`node ${result.node}, ${rounds} rounds, median of paired ratios; bare = client-ssm only (${kb(result.bare.bytes)})`);
-  console.log('handler              size      import ratio  process ratio  budgets (700 KB, 1.5x)');
+}
+
+function print(result: { rounds: number; node: string; build: string; bare: { kb: number; importMsMedian: number; instructions: number | null } }, reports: BundleReport[]): void {
+  const range = (value: Spread) => `${value.median.toFixed(2)} (${value.min.toFixed(2)}-${value.max.toFixed(2)})`;
+  console.log(
+    `node ${result.node}, ${result.build}, ${result.rounds} paired rounds; bare = client-ssm only, one file (${result.bare.kb} KB, import ${result.bare.importMsMedian} ms median)`,
+  );
+  console.log(
+    `${'bundle'.padEnd(22)}${'KB at import'.padStart(13)}${'KB total'.padStart(10)}${'import ratio'.padStart(20)}${'import+1st call'.padStart(20)}${'instr.'.padStart(8)}  targets (${IMPORT_RATIO_TARGET}x, ${IMPORT_KB_TARGET} KB)`,
+  );
   for (const report of reports) {
     console.log(
-      `${report.handler.padEnd(20)} ${kb(report.bytes).padStart(9)}  ${report.importRatio.toFixed(2).padStart(11)}  ${report.processRatio
-        .toFixed(2)
-        .padStart(13)}  ${report.withinSizeBudget && report.withinRatioBudget ? 'ok' : 'OVER'}`,
+      `${report.handler.padEnd(22)}${report.kbAtImport.toFixed(0).padStart(13)}${report.kbTotal.toFixed(0).padStart(10)}${range(report.importRatio).padStart(20)}${range(report.firstCallRatio).padStart(20)}${(report.instructionRatio?.toFixed(2) ?? '-').padStart(8)}  ${report.withinTargets ? 'ok' : 'OVER'}`,
     );
   }
 }
 
-const round1 = (value: number) => Math.round(value * 10) / 10;
-const round2 = (value: number) => Math.round(value * 100) / 100;
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-
-if (require.main === module) main();
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
