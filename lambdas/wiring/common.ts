@@ -7,19 +7,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRemediationLedger } from '../adapters/dynamo-ledger';
-import { EventBridgeLifecyclePublisher } from '../adapters/eventbridge-publisher';
-import { SnsAlertNotifier } from '../adapters/sns-notifier';
 import { createSsmClient } from '../adapters/ssm-client';
 import { SsmModeParameter } from '../adapters/ssm-mode-parameter';
 import { alertEnvironmentFrom } from '../domain/alerts/environment';
 import type { AlertEnvironment } from '../domain/alerts/types';
 import { parseSettings, type AutopilotSettings } from '../domain/settings';
-import { systemClock, type Clock, type OperationalSink } from '../ports';
+import { systemClock, type AlertNotifier, type Clock, type LifecyclePublisher, type OperationalSink, type PauseNotifier } from '../ports';
+import { lazyAdapter } from './lazy-adapter';
 
 export const METRICS_NAMESPACE = 'SsmComplianceAutopilot';
 
@@ -47,8 +44,8 @@ export interface Common {
   clientConfig: { region?: string; endpoint?: string; credentials?: SSMClientConfig['credentials'] };
   dynamo: DynamoDBDocumentClient;
   ledger: DynamoRemediationLedger;
-  notifier: SnsAlertNotifier;
-  lifecycle: EventBridgeLifecyclePublisher;
+  notifier: AlertNotifier & PauseNotifier;
+  lifecycle: LifecyclePublisher;
   /** The live mode parameter (MODE_PARAMETER_NAME, set by the stack); absent: the deployed `settings.mode`. */
   liveMode?: { source: SsmModeParameter; parameterName: string };
 }
@@ -77,29 +74,32 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
     ...(overrides.clientConfig?.credentials ? { credentials: overrides.clientConfig.credentials } : {}),
   };
   const ssm = createSsmClient(clientConfig);
-  // Most invocations have nothing to alert or announce: these two clients are built on first use,
-  // which keeps their construction out of every cold start (docs/PERFORMANCE.md, "Bundles").
-  const sns = constructOnFirstSend(() => new SNSClient(clientConfig));
-  const eventBridge = constructOnFirstSend(() => new EventBridgeClient(clientConfig));
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), { marshallOptions: { removeUndefinedValues: true } });
-
   const ledger = new DynamoRemediationLedger(dynamo, tableName);
-  const notifier = new SnsAlertNotifier(sns, topicArn, environment, sink);
-  const lifecycle = new EventBridgeLifecyclePublisher(eventBridge, eventBusName, sink);
+  // Most invocations have nothing to alert or announce: the SNS and EventBridge adapters, their
+  // clients and the alert composition load on first use, from their own chunks (lazy-adapter.ts;
+  // docs/PERFORMANCE.md, "Bundles").
+  const notifier = lazyAdapter<AlertNotifier & PauseNotifier>(
+    async () => {
+      const [{ SnsAlertNotifier }, { SNSClient }] = await Promise.all([import('../adapters/sns-notifier'), import('@aws-sdk/client-sns')]);
+      return new SnsAlertNotifier(new SNSClient(clientConfig), topicArn, environment, sink);
+    },
+    { notifyDiagnosis: true, notifyExhausted: true, notifyDeferred: true, notifyResolved: true, notifyCommandFailed: true, notifyPaused: true },
+  );
+  const lifecycle = lazyAdapter<LifecyclePublisher>(
+    async () => {
+      const [{ EventBridgeLifecyclePublisher }, { EventBridgeClient }] = await Promise.all([
+        import('../adapters/eventbridge-publisher'),
+        import('@aws-sdk/client-eventbridge'),
+      ]);
+      return new EventBridgeLifecyclePublisher(new EventBridgeClient(clientConfig), eventBusName, sink);
+    },
+    { publish: true },
+  );
   const parameterName = env['MODE_PARAMETER_NAME'];
   // Constructed here, read on the first invocation (never at import: no call during the cold start).
   const liveMode = parameterName ? { source: new SsmModeParameter({ client: ssm, parameterName, sink, clock }), parameterName } : undefined;
   return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, clientConfig, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
-}
-
-/** A client's `send`, with the client constructed on the first call. */
-function constructOnFirstSend<C extends { send: (...args: never[]) => unknown }>(create: () => C): Pick<C, 'send'> {
-  let client: C | undefined;
-  const send = (...args: never[]) => {
-    client ??= create();
-    return client.send(...args);
-  };
-  return { send: send as C['send'] };
 }
 
 /** Logs through the Powertools Logger, counts through Powertools Metrics (published by the handler). */

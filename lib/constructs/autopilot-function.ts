@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { dirname, resolve } from 'node:path';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations, type ILocalBundling } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bundleLambda, HANDLER } from '../bundling/lambda-bundle';
 
 /** Powertools metrics namespace shared by every function (alarms and dashboard read it). */
 export const METRICS_NAMESPACE = 'SsmComplianceAutopilot';
@@ -31,12 +32,13 @@ export interface AutopilotFunctionProps {
 }
 
 /**
- * The one function shape of the project: NodejsFunction, Node.js 22 on arm64, ESM bundle with
- * the AWS SDK inside (its version pinned by package-lock, not by the runtime), minified, no
- * source maps, its own log group with retention, its own role writing only to that log group.
+ * The one function shape of the project: Node.js 22 on arm64, an ESM bundle with the AWS SDK inside
+ * (its version pinned by package-lock, not by the runtime), minified, no source maps, split into
+ * `index.mjs` and chunks loaded on first use (`lib/bundling/lambda-bundle.ts`, run locally at synth:
+ * no Docker), its own log group with retention, its own role writing only to that log group.
  */
 export class AutopilotFunction extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
 
@@ -61,9 +63,9 @@ export class AutopilotFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledCode(props.entry),
+      handler: HANDLER,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -78,19 +80,6 @@ export class AutopilotFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        platform: 'node',
-        // ESM bundles still meet CommonJS dependencies calling require(): give them one.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: false,
-        // Ship the SDK we test against instead of the runtime's (whatever version it happens to be).
-        bundleAwsSDK: true,
-        externalModules: [],
-      },
     });
     // Lambda's own DLQ wiring grants sqs:SendMessage only; the queue is KMS-encrypted.
     props.deadLetterQueue?.grantSendMessages(this.role);
@@ -99,4 +88,33 @@ export class AutopilotFunction extends Construct {
       reason: 'Node.js 22 (nodejs22.x) is the Lambda runtime these functions are built for (esbuild target node22) and the Node.js version CI runs the tests on; it is in AWS standard support. A newer runtime comes together with CI, not ahead of it.',
     });
   }
+}
+
+/** esbuild in this process (CDK's local bundling), so synth needs no Docker. */
+class LocalLambdaBundling implements ILocalBundling {
+  // A plain field on purpose: CDK keys its asset cache on the JSON of the bundling options, and the
+  // entry must be part of that key (functions sharing a source directory get their own bundles).
+  constructor(public readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleLambda(this.entry, outputDir); // throws with esbuild's messages: never falls back to Docker
+    return true;
+  }
+}
+
+/**
+ * A directory asset holding the bundle. Hashed by OUTPUT (the bundle is deterministic, so the hash
+ * moves only when the shipped code does). Stacks listed out of `aws:cdk:bundling-stacks` (the
+ * template tests) skip the esbuild run, as with any CDK bundling.
+ */
+function bundledCode(entry: string): lambda.Code {
+  const absoluteEntry = resolve(entry);
+  return lambda.Code.fromAsset(dirname(absoluteEntry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type; never pulled: local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('local-esbuild-only'),
+      local: new LocalLambdaBundling(absoluteEntry),
+    },
+  });
 }
