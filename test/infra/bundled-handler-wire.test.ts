@@ -72,7 +72,7 @@ beforeEach(() => {
 
 /** The Lambda environment with the endpoint given per service, and no global AWS_ENDPOINT_URL. */
 function lambdaEnv(): NodeJS.ProcessEnv {
-  const env = { ...local.lambdaEnv('triage'), POWERTOOLS_LOG_LEVEL: 'INFO' };
+  const env: NodeJS.ProcessEnv = { ...local.lambdaEnv('triage'), POWERTOOLS_LOG_LEVEL: 'INFO' };
   delete env['AWS_ENDPOINT_URL'];
   for (const service of ['SSM', 'DYNAMODB', 'SNS', 'EVENTBRIDGE']) env[`AWS_ENDPOINT_URL_${service}`] = proxyEndpoint;
   return env;
