@@ -8,6 +8,7 @@
  */
 // Namespace import: `import { z }` keeps zod's whole namespace object (all locales, ~450 KB minified) in the Lambda bundle; this form lets esbuild tree-shake it (~85 KB).
 import * as z from 'zod/mini';
+import { lazySchema } from './lazy-schema';
 import { formatZodIssues } from './settings';
 
 export type IntakeTrigger = 'PutInventory' | 'PutComplianceItems' | 'ComplianceStateChange';
@@ -78,58 +79,78 @@ export const COMPLIANCE_INVENTORY_TYPES: readonly string[] = [
   'AWS:ComplianceSummary',
 ];
 
-// EventBridge envelope: https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html
-const text = () => z.string().check(z.minLength(1));
-const envelopeSchema = z.object({
-  version: z.optional(z.string()),
-  id: text(),
-  'detail-type': text(),
-  source: text(),
-  account: z.optional(z.string()),
-  time: z.optional(z.string()),
-  region: z.optional(z.string()),
-  detail: z.record(z.string(), z.unknown()),
-});
+// Each schema is built on its first use (lazy-schema.ts), so an event builds only the schemas of its
+// own shape; and the leaf schemas are shared (zod schemas are immutable values), which halves what a
+// first event builds: construction, not parsing, is what a cold start pays for (docs/PERFORMANCE.md).
+const leaves = lazySchema(() => ({
+  text: z.string().check(z.minLength(1)),
+  optionalString: z.optional(z.string()),
+  anyRecord: z.record(z.string(), z.unknown()),
+}));
 
-const sessionIssuerSchema = z.optional(
-  z.object({ type: z.optional(z.string()), userName: z.optional(z.string()), arn: z.optional(z.string()) }),
-);
+// EventBridge envelope: https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html
+const envelopeSchema = lazySchema(() => {
+  const { text, optionalString, anyRecord } = leaves();
+  return z.object({
+    version: optionalString,
+    id: text,
+    'detail-type': text,
+    source: text,
+    account: optionalString,
+    time: optionalString,
+    region: optionalString,
+    detail: anyRecord,
+  });
+});
 
 // CloudTrail record contents: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
-const cloudTrailDetailSchema = z.object({
-  eventSource: text(),
-  eventName: text(),
-  userIdentity: z.optional(
-    z.object({
-      type: z.optional(z.string()),
-      principalId: z.optional(z.string()),
-      arn: z.optional(z.string()),
-      sessionContext: z.optional(z.object({ sessionIssuer: sessionIssuerSchema })),
-    }),
-  ),
-  // CloudTrail may omit or truncate large request parameters: every field below is optional.
-  requestParameters: z.nullish(z.record(z.string(), z.unknown())),
+const cloudTrailDetailSchema = lazySchema(() => {
+  const { text, optionalString, anyRecord } = leaves();
+  const sessionIssuer = z.optional(z.object({ type: optionalString, userName: optionalString, arn: optionalString }));
+  return z.object({
+    eventSource: text,
+    eventName: text,
+    userIdentity: z.optional(
+      z.object({
+        type: optionalString,
+        principalId: optionalString,
+        arn: optionalString,
+        sessionContext: z.optional(z.object({ sessionIssuer })),
+      }),
+    ),
+    // CloudTrail may omit or truncate large request parameters: every field below is optional.
+    requestParameters: z.nullish(anyRecord),
+  });
 });
-type CloudTrailDetail = z.infer<typeof cloudTrailDetailSchema>;
+type CloudTrailDetail = z.infer<ReturnType<typeof cloudTrailDetailSchema>>;
 
-const putInventoryParametersSchema = z.object({
-  instanceId: z.optional(z.string()),
-  items: z.optional(z.array(z.looseObject({ typeName: z.optional(z.string()) }))),
+const putInventoryParametersSchema = lazySchema(() => {
+  const { optionalString } = leaves();
+  return z.object({
+    instanceId: optionalString,
+    items: z.optional(z.array(z.looseObject({ typeName: optionalString }))),
+  });
 });
 
-const putComplianceItemsParametersSchema = z.object({
-  resourceId: z.optional(z.string()),
-  resourceType: z.optional(z.string()),
-  items: z.optional(z.array(z.unknown())),
-  itemContentHash: z.optional(z.string()),
+const putComplianceItemsParametersSchema = lazySchema(() => {
+  const { optionalString } = leaves();
+  return z.object({
+    resourceId: optionalString,
+    resourceType: optionalString,
+    items: z.optional(z.array(z.unknown())),
+    itemContentHash: optionalString,
+  });
 });
 
 // Native event: AWS-FACTS "Native Configuration Compliance State Change" (statuses lower case).
-const complianceChangeDetailSchema = z.object({
-  'resource-type': text(),
-  'resource-id': z.optional(z.string()),
-  'compliance-type': z.optional(z.string()),
-  'compliance-status': z.enum(['compliant', 'non_compliant']),
+const complianceChangeDetailSchema = lazySchema(() => {
+  const { text, optionalString } = leaves();
+  return z.object({
+    'resource-type': text,
+    'resource-id': optionalString,
+    'compliance-type': optionalString,
+    'compliance-status': z.enum(['compliant', 'non_compliant']),
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +199,7 @@ export function parseIntakeRecord(record: SqsRecordLike, ctx: IntakeContext): In
     return { kind: 'malformed', messageId, error: `body is not JSON: ${(error as Error).message}` };
   }
 
-  const envelope = envelopeSchema.safeParse(json);
+  const envelope = envelopeSchema().safeParse(json);
   if (!envelope.success) {
     return {
       kind: 'malformed',
@@ -209,7 +230,7 @@ function parseCloudTrailCall(
   rawDetail: Record<string, unknown>,
   ctx: IntakeContext,
 ): IntakeResult {
-  const parsed = cloudTrailDetailSchema.safeParse(rawDetail);
+  const parsed = cloudTrailDetailSchema().safeParse(rawDetail);
   if (!parsed.success) {
     return { kind: 'malformed', messageId, eventId, error: `CloudTrail detail:\n${formatZodIssues(parsed.error)}` };
   }
@@ -224,7 +245,7 @@ function parseCloudTrailCall(
   const parameters = detail.requestParameters ?? {};
 
   if (detail.eventName === 'PutInventory') {
-    const inventory = putInventoryParametersSchema.safeParse(parameters);
+    const inventory = putInventoryParametersSchema().safeParse(parameters);
     if (!inventory.success) {
       return { kind: 'malformed', messageId, eventId, error: `PutInventory requestParameters:\n${formatZodIssues(inventory.error)}` };
     }
@@ -241,7 +262,7 @@ function parseCloudTrailCall(
   }
 
   if (detail.eventName === 'PutComplianceItems') {
-    const compliance = putComplianceItemsParametersSchema.safeParse(parameters);
+    const compliance = putComplianceItemsParametersSchema().safeParse(parameters);
     if (!compliance.success) {
       return { kind: 'malformed', messageId, eventId, error: `PutComplianceItems requestParameters:\n${formatZodIssues(compliance.error)}` };
     }
@@ -270,7 +291,7 @@ function parseCloudTrailCall(
 }
 
 function parseComplianceChange(messageId: string, eventId: string, rawDetail: Record<string, unknown>): IntakeResult {
-  const parsed = complianceChangeDetailSchema.safeParse(rawDetail);
+  const parsed = complianceChangeDetailSchema().safeParse(rawDetail);
   if (!parsed.success) {
     return { kind: 'malformed', messageId, eventId, error: `compliance change detail:\n${formatZodIssues(parsed.error)}` };
   }

@@ -17,6 +17,7 @@
 import * as z from 'zod/mini';
 import type { CommandFailedAlertInput } from '../domain/alerts/types';
 import type { LifecycleEvent } from '../domain/lifecycle';
+import { lazySchema } from '../domain/lazy-schema';
 import { formatZodIssues } from '../domain/settings';
 import { modeMayAlert } from '../domain/policy/runtime-mode';
 import type { AlertNotifier, Clock, CommandLock, LifecyclePublisher, OperationalSink, RemediationLedger, RuntimeModeSource } from '../ports';
@@ -27,22 +28,27 @@ export const TERMINAL_STATUSES = ['Success', 'Failed', 'TimedOut', 'Cancelled'] 
 export const NON_TERMINAL_STATUSES = ['Pending', 'InProgress', 'Delayed', 'Cancelling'] as const;
 type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
-export const commandStatusEventSchema = z.looseObject({
-  id: z.optional(z.string()),
-  'detail-type': z.literal('EC2 Command Invocation Status-change Notification'),
-  source: z.literal('aws.ssm'),
-  account: z.optional(z.string()),
-  region: z.optional(z.string()),
-  time: z.optional(z.string()),
-  detail: z.looseObject({
-    'command-id': z.string().check(z.minLength(1)),
-    'document-name': z.string().check(z.minLength(1)),
-    'instance-id': z.string().check(z.regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'expected an EC2 (i-) or hybrid (mi-) node ID')),
-    'requested-date-time': z.optional(z.string()),
-    status: z.string().check(z.minLength(1)),
-  }),
+// Built on first use, leaves shared (domain/lazy-schema.ts says why).
+export const commandStatusEventSchema = lazySchema(() => {
+  const optionalString = z.optional(z.string());
+  const text = z.string().check(z.minLength(1));
+  return z.looseObject({
+    id: optionalString,
+    'detail-type': z.literal('EC2 Command Invocation Status-change Notification'),
+    source: z.literal('aws.ssm'),
+    account: optionalString,
+    region: optionalString,
+    time: optionalString,
+    detail: z.looseObject({
+      'command-id': text,
+      'document-name': text,
+      'instance-id': z.string().check(z.regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'expected an EC2 (i-) or hybrid (mi-) node ID')),
+      'requested-date-time': optionalString,
+      status: text,
+    }),
+  });
 });
-export type CommandStatusEvent = z.infer<typeof commandStatusEventSchema>;
+export type CommandStatusEvent = z.infer<ReturnType<typeof commandStatusEventSchema>>;
 
 /** GetCommandInvocation output of the step that ran. */
 export interface CommandOutput {
@@ -94,7 +100,7 @@ export class CommandFollowUp {
 
   async handle(rawEvent: unknown): Promise<FollowUpOutcome> {
     const { sink } = this.deps;
-    const parsed = commandStatusEventSchema.safeParse(rawEvent);
+    const parsed = commandStatusEventSchema().safeParse(rawEvent);
     if (!parsed.success) {
       const error = formatZodIssues(parsed.error);
       const eventId = typeof rawEvent === 'object' && rawEvent !== null ? (rawEvent as { id?: unknown }).id : undefined;
