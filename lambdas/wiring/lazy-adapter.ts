@@ -6,16 +6,16 @@
  *   // lambdas/wiring/common.ts
  *   const notifier = lazyAdapter<AlertNotifier>(
  *     async () => {
- *       const { SnsAlertNotifier, createSnsClient } = await import('../adapters/sns-notifier');
- *       return new SnsAlertNotifier(createSnsClient(clientConfig), topicArn, environment, sink);
+ *       const [{ SnsAlertNotifier }, { SNSClient }] = await Promise.all([import('../adapters/sns-notifier'), import('@aws-sdk/client-sns')]);
+ *       return new SnsAlertNotifier(new SNSClient(clientConfig), topicArn, environment, sink);
  *     },
  *     { notifyDiagnosis: true, notifyExhausted: true, notifyDeferred: true, notifyResolved: true, notifyCommandFailed: true },
  *   );
  *
  * Rules that make it work (docs/PERFORMANCE.md, "Bundles"):
- *  - the `import()` names the adapter module, and that module builds its own SDK client: nothing on
- *    the static import path of the handler may import the adapter or its `@aws-sdk/client-*`
- *    (`import type` is fine, it is erased). The bundler (`lib/bundling/lambda-bundle.ts`, esbuild
+ *  - the `import()` names the adapter module and its `@aws-sdk/client-*`: nothing on the static import
+ *    path of the handler may import either (`import type` is fine, it is erased; `bench:bundles`
+ *    shows the KB loaded at import, so a slip shows up there). The bundler (`lib/bundling/lambda-bundle.ts`, esbuild
  *    `splitting`) then puts them in a chunk that Node loads on the first call, not at cold start;
  *  - only for ports whose methods all return promises (the load is asynchronous);
  *  - the method table is checked by the compiler to name every method of the port, so a method
