@@ -2,12 +2,7 @@
  * Alert composition, written for a tired on-call engineer: the subject says cause, node and what
  * happens next; the body says what is wrong, the evidence, what was done (or deferred, or only
  * simulated) and why, the next steps and where to click. Pure: same input, same alert.
- *
- * Deferred alerts (`deferralNeedsAlert`): only a CLOSED change calendar pages. It can stay closed for
- * days while the node stays non-compliant, so on-call hears about it once per `alertRepeatHours` (the
- * ledger dedupes by fingerprint). The other deferrals clear themselves within minutes to hours without
- * anyone acting: COOLDOWN follows our own command, NODE_TOO_YOUNG ends after `minNodeAgeMinutes`, and
- * the caps free up as commands end (the sweep releases stale locks); alerting them would be noise.
+ * Which deferrals are alerted at all: `deferral.ts`.
  */
 import { nodeLink, runCommandHistoryLink } from '../console-links';
 import { SEVERITIES, type Cause, type ConsoleLink, type RemediationAction, type Severity } from '../types';
@@ -35,9 +30,7 @@ export interface ComposeBudget {
 }
 export const FULL_BUDGET: ComposeBudget = { evidenceChars: 20_000, outputChars: 4_000 };
 
-export function deferralNeedsAlert(guard: DeferralGuard): boolean {
-  return guard === 'CALENDAR_CLOSED';
-}
+export { deferralNeedsAlert } from './deferral';
 
 const DEFERRAL_PHRASES: Record<DeferralGuard, string> = {
   CALENDAR_CLOSED: 'change calendar CLOSED',

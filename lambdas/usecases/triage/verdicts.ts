@@ -1,5 +1,5 @@
 /** What happens to a node the guards hold back: skipped, exhausted (alert once) or deferred (recorded, maybe alerted). */
-import { deferralNeedsAlert } from '../../domain/alerts/compose';
+import { deferralNeedsAlert } from '../../domain/alerts/deferral';
 import { alertFingerprint } from '../../domain/alerts/fingerprint';
 import type { ActionOutcome } from '../../domain/alerts/types';
 import type { GuardVerdict } from '../../domain/policy/guards';
