@@ -1,27 +1,38 @@
 /** The triage use case over the common dependencies (triage and sweep Lambdas). */
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SsmCalendarReader } from '../adapters/ssm-calendar';
 import { SsmRemediator } from '../adapters/ssm-remediator';
-import { TaggingApiTagSource } from '../adapters/ssm/node-tags';
+import type { NodeTagSource } from '../adapters/ssm/node-tags';
 import { SsmStateReader } from '../adapters/ssm/reader';
 import { TriageUseCase } from '../usecases/triage';
 import type { Common } from './common';
+import { lazyAdapter } from './lazy-adapter';
 
 export function buildTriage(common: Common): TriageUseCase {
   const { ssm, settings, clock, sink, region } = common;
   // Tags of the evaluated nodes only, one GetResources call per ≤100 of them, reused for
   // scopeTagCacheMinutes (docs/PERFORMANCE.md, "Scope tags"): the cost follows the events, not the fleet.
-  const tags = new TaggingApiTagSource({
-    tagging: new ResourceGroupsTaggingAPIClient(common.clientConfig),
-    ssm,
-    region: async () => region ?? (await ssm.config.region()),
-    account: async () => {
-      if (!common.environment.account) throw new Error('account unknown: ALERT_TOPIC_ARN (or AWS_ACCOUNT_ID) must name it, the node ARNs need it');
-      return common.environment.account;
+  // The tagging client loads with the first nodes evaluated (lazy-adapter.ts), not at import: batches
+  // acknowledged without a read (most of them), ignored or malformed events never need it.
+  const tags = lazyAdapter<NodeTagSource>(
+    async () => {
+      const [{ TaggingApiTagSource }, { ResourceGroupsTaggingAPIClient }] = await Promise.all([
+        import('../adapters/ssm/node-tags'),
+        import('@aws-sdk/client-resource-groups-tagging-api'),
+      ]);
+      return new TaggingApiTagSource({
+        tagging: new ResourceGroupsTaggingAPIClient(common.clientConfig),
+        ssm,
+        region: async () => region ?? (await ssm.config.region()),
+        account: async () => {
+          if (!common.environment.account) throw new Error('account unknown: ALERT_TOPIC_ARN (or AWS_ACCOUNT_ID) must name it, the node ARNs need it');
+          return common.environment.account;
+        },
+        clock,
+        ttlMs: settings.scopeTagCacheMinutes * 60_000,
+      });
     },
-    clock,
-    ttlMs: settings.scopeTagCacheMinutes * 60_000,
-  });
+    { tagsOf: true },
+  );
   return new TriageUseCase({
     reader: new SsmStateReader({ client: ssm, settings, clock, sink, tags, ...(region ? { region } : {}) }),
     ledger: common.ledger,

@@ -74,7 +74,7 @@ beforeEach(() => {
 function lambdaEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...local.lambdaEnv('triage'), POWERTOOLS_LOG_LEVEL: 'INFO' };
   delete env['AWS_ENDPOINT_URL'];
-  for (const service of ['SSM', 'DYNAMODB', 'SNS', 'EVENTBRIDGE']) env[`AWS_ENDPOINT_URL_${service}`] = proxyEndpoint;
+  for (const service of ['SSM', 'DYNAMODB', 'SNS', 'EVENTBRIDGE', 'RESOURCE_GROUPS_TAGGING_API']) env[`AWS_ENDPOINT_URL_${service}`] = proxyEndpoint;
   return env;
 }
 
@@ -101,6 +101,8 @@ it('signs every call with the environment credentials and reaches the endpoints 
   const targets = seen.map((request) => request.target);
   expect(targets.some((target) => target.startsWith('AmazonSSM.'))).toBe(true);
   expect(targets.some((target) => target.startsWith('DynamoDB_20120810.'))).toBe(true);
+  // The tagging client is loaded from its chunk on first use (lazyAdapter) and still finds its endpoint.
+  expect(targets).toContain('ResourceGroupsTaggingAPI_20170126.GetResources');
   for (const request of seen) {
     expect(request.authorization).toContain(`Credential=${LAMBDA_CREDENTIALS.accessKeyId}/`);
     expect(request.securityToken).toBe(LAMBDA_CREDENTIALS.sessionToken);
