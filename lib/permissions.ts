@@ -37,15 +37,18 @@ const NODE_ARN_FINDINGS = [
 ] as const;
 
 /**
- * Several statements of one role share the node ARN patterns (reads, hybrid tags, SendCommand), and
- * cdk-nag keeps one acknowledgement per finding: each call re-acknowledges with every reason given so
- * far for that role and finding, so the acknowledgement that counts names all of them.
+ * Several statements of one role can share a wildcard resource ("*" for the unscoped reads, the node
+ * ARN patterns for reads, hybrid tags and SendCommand), and the acknowledgement recorded last for a
+ * finding is the one that counts (aws-cdk-lib collects them per rule and construct path, later
+ * entries overwrite earlier ones). So each call re-acknowledges with every reason given so far for
+ * that role and finding: the one that counts names all of them. Use it for every IAM5 resource
+ * acknowledgement on a function role.
  */
-const nodeWildcardReasons = new WeakMap<iam.Role, Map<string, string[]>>();
+const wildcardReasons = new WeakMap<iam.Role, Map<string, string[]>>();
 
-function acknowledgeNodeArnWildcard(role: iam.Role, finding: string, reason: string): void {
-  const byFinding = nodeWildcardReasons.get(role) ?? new Map<string, string[]>();
-  nodeWildcardReasons.set(role, byFinding);
+export function acknowledgeResourceWildcard(role: iam.Role, finding: string, reason: string): void {
+  const byFinding = wildcardReasons.get(role) ?? new Map<string, string[]>();
+  wildcardReasons.set(role, byFinding);
   const reasons = [...(byFinding.get(finding) ?? []), reason];
   byFinding.set(finding, reasons);
   Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason: reasons.join(' ') });
@@ -83,7 +86,7 @@ export function grantNodeStateRead(role: iam.Role): void {
   const stack = Stack.of(role);
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadStateOfNodes', actions: [...NODE_SCOPED_READ_ACTIONS], resources: nodeArnPatterns(stack) }));
   for (const finding of NODE_ARN_FINDINGS) {
-    acknowledgeNodeArnWildcard(
+    acknowledgeResourceWildcard(
       role,
       finding,
       `${NODE_SCOPED_READ_ACTIONS.join(', ')} read whichever node an event names; the grant is limited to instances and managed instances of this account and region.`,
@@ -91,12 +94,12 @@ export function grantNodeStateRead(role: iam.Role): void {
   }
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNodeState', actions: [...UNSCOPED_READ_ACTIONS], resources: ['*'] }));
   role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNodeTags', actions: [...NODE_TAG_READ_ACTIONS], resources: ['*'] }));
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      `${UNSCOPED_READ_ACTIONS.join(', ')} list no resource type in the Service Authorization Reference ("Actions defined by AWS Systems Manager"), so "*" is the only valid resource; the per-node reads are granted on node ARNs. ` +
+  acknowledgeResourceWildcard(
+    role,
+    '*',
+    `${UNSCOPED_READ_ACTIONS.join(', ')} list no resource type in the Service Authorization Reference ("Actions defined by AWS Systems Manager"), so "*" is the only valid resource; the per-node reads are granted on node ARNs. ` +
       'tag:GetResources (the evaluated nodes\' tags, read per node with ResourceARNList) lists no resource type either ("Actions defined by Resource Group Tagging API").',
-  });
+  );
   // The reader lists tags of hybrid nodes only (ListTagsForResource, ResourceType ManagedInstance).
   role.addToPolicy(
     new iam.PolicyStatement({
@@ -105,7 +108,7 @@ export function grantNodeStateRead(role: iam.Role): void {
       resources: [stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: '*' })],
     }),
   );
-  acknowledgeNodeArnWildcard(role, NODE_ARN_FINDINGS[1], 'ssm:ListTagsForResource reads the tags of whichever hybrid node an event names, limited to managed instances of this account and region.');
+  acknowledgeResourceWildcard(role, NODE_ARN_FINDINGS[1], 'ssm:ListTagsForResource reads the tags of whichever hybrid node an event names, limited to managed instances of this account and region.');
 }
 
 /** What the follow-up reads of a finished command: its invocation and output excerpt. */
@@ -117,10 +120,11 @@ export function grantCommandOutputRead(role: iam.Role): void {
       resources: ['*'],
     }),
   );
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'ssm:GetCommandInvocation and ssm:ListCommandInvocations list no resource type in the Service Authorization Reference: "*" is the only valid resource.',
-  });
+  acknowledgeResourceWildcard(
+    role,
+    '*',
+    'ssm:GetCommandInvocation and ssm:ListCommandInvocations list no resource type in the Service Authorization Reference: "*" is the only valid resource.',
+  );
 }
 
 /**
@@ -179,7 +183,7 @@ export function grantPatchCommand(role: iam.Role, settings: Pick<AutopilotSettin
     settings.defaultNodeMode === 'auto'
       ? `SendCommand must name every target node; it is allowed only for nodes tagged ${settings.tagKey}=auto or without that tag (defaultNodeMode=auto), denied for nodes tagged off or notify, and the document is pinned to AWS-RunPatchBaseline.`
       : `SendCommand must name every target node; it is allowed only for nodes tagged ${settings.tagKey}=auto, denied for nodes tagged off or notify, and the document is pinned to AWS-RunPatchBaseline.`;
-  for (const finding of NODE_ARN_FINDINGS) acknowledgeNodeArnWildcard(role, finding, reason);
+  for (const finding of NODE_ARN_FINDINGS) acknowledgeResourceWildcard(role, finding, reason);
 }
 
 /** ssm:GetCalendarState on the configured Change Calendars only (names become document ARNs). */
@@ -205,10 +209,11 @@ export function grantAssociationRerun(role: iam.Role): void {
   const stack = Stack.of(role);
   const associations = stack.formatArn({ service: 'ssm', resource: 'association', resourceName: '*' });
   role.addToPolicy(new iam.PolicyStatement({ sid: 'RerunAssociations', actions: ['ssm:StartAssociationsOnce'], resources: [associations] }));
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:association/*]',
-    reason: 'Association IDs are discovered at runtime from failing nodes; the grant is limited to associations of this account and region and enabled only with rerunFailedAssociations.',
-  });
+  acknowledgeResourceWildcard(
+    role,
+    'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:association/*',
+    'Association IDs are discovered at runtime from failing nodes; the grant is limited to associations of this account and region and enabled only with rerunFailedAssociations.',
+  );
 }
 
 /** events:PutEvents on one bus (lifecycle events). */

@@ -264,6 +264,20 @@ describe('topics and key', () => {
       expect(publish.map(({ statement }) => statement.Resource)).toEqual([ref(alertTopic)]);
     }
   });
+
+  it('every role granted sns:Publish on the alert topic is also excepted from its deny (no publisher silently refused)', () => {
+    const alertTopic = logicalIdOf('AWS::SNS::Topic', 'AlertTopic');
+    const granted = identityStatements(template)
+      .filter(({ statement }) => statement.Effect === 'Allow' && actionsOf(statement).includes('sns:Publish') && JSON.stringify(statement.Resource) === JSON.stringify(ref(alertTopic)))
+      .flatMap(({ roles }) => roles)
+      .sort();
+    expect(granted.length).toBeGreaterThan(0);
+    const deny = (topicPolicyStatements(alertTopic) as Array<{ Sid?: string; Condition?: { ArnNotEquals: { 'aws:PrincipalArn': Array<{ 'Fn::GetAtt': [string, string] }> } } }>).find(
+      (statement) => statement.Sid === 'DenyPublishByAnyoneElse',
+    )!;
+    const excepted = deny.Condition!.ArnNotEquals['aws:PrincipalArn'].map((arn) => arn['Fn::GetAtt'][0]).sort();
+    expect(excepted).toEqual(granted);
+  });
 });
 
 describe('functions', () => {
