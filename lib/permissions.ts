@@ -12,8 +12,11 @@ export const OPT_IN_TAG_VALUES = ['auto', ' auto', 'auto ', ' auto '] as const;
 /** The only document the pipeline ever sends. */
 export const PATCH_DOCUMENT_NAME = 'AWS-RunPatchBaseline';
 
-/** Values of the scope tag that must never receive a command, whatever the settings. */
-export const OPTED_OUT_TAG_VALUES = ['off', 'notify'] as const;
+/**
+ * Values of the scope tag that must never receive a command, whatever the settings: `off` and `notify`,
+ * bare and with one surrounding space (any case: IgnoreCase; IAM cannot trim), as the code reads them.
+ */
+export const OPTED_OUT_TAG_VALUES = (['off', 'notify'] as const).flatMap((value) => [value, ` ${value}`, `${value} `, ` ${value} `]);
 
 /**
  * The tag condition keys SendCommand evaluates on instance and managed-instance resources (Service
@@ -134,11 +137,13 @@ export function grantCommandOutputRead(role: iam.Role): void {
  *    without the tag. Nothing else: a node whose tag holds `off`, `notify` or any other value is
  *    refused by IAM even if the code decided to act on it;
  *  - denied, whatever the settings and whatever else allows it: nodes whose scope tag is `off` or
- *    `notify` in any letter case, on both tag condition keys SendCommand evaluates.
- * What IAM cannot express: trimming. The code reads " off " as off; IAM's StringEqualsIgnoreCase does
- * not match it and IAM has no case-insensitive wildcard match (StringLike is case-sensitive), so the
- * explicit deny misses padded values. Such a node still gets no command from IAM's side because the
- * allow only matches `auto` (any case, and with one surrounding space, as the code reads it).
+ *    `notify` in any letter case, bare or with one surrounding space, on both tag condition keys
+ *    SendCommand evaluates.
+ * What IAM cannot express: trimming in general. The code trims any whitespace; IAM's
+ * StringEqualsIgnoreCase matches listed spellings only, and IAM has no case-insensitive wildcard
+ * match (StringLike is case-sensitive), so a value padded otherwise (two spaces, a tab) escapes the
+ * explicit deny. Such a node still gets no command from IAM's side: the allow matches only `auto`
+ * (any case, bare or with one surrounding space).
  * (SSM user guide, "Restricting Run Command access based on tags"; Service Authorization Reference.)
  */
 export function grantPatchCommand(role: iam.Role, settings: Pick<AutopilotSettings, 'tagKey' | 'defaultNodeMode'>): void {

@@ -12,6 +12,9 @@ const NODE_RESOURCES = [
   { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':managed-instance/*']] },
 ];
 
+/** Opted-out spellings the deny lists: any case (IgnoreCase), bare and with one surrounding space. */
+const OPTED_OUT = ['off', ' off', 'off ', ' off ', 'notify', ' notify', 'notify ', ' notify '];
+
 export function expectedSendCommandStatements(tagKey: string, defaultNodeMode: 'auto' | 'notify' | 'off'): unknown[] {
   return [
     {
@@ -35,14 +38,14 @@ export function expectedSendCommandStatements(tagKey: string, defaultNodeMode: '
       Effect: 'Deny',
       Action: 'ssm:SendCommand',
       Resource: NODE_RESOURCES,
-      Condition: { StringEqualsIgnoreCase: { [`ssm:resourceTag/${tagKey}`]: ['off', 'notify'] } },
+      Condition: { StringEqualsIgnoreCase: { [`ssm:resourceTag/${tagKey}`]: OPTED_OUT } },
     },
     {
       Sid: 'DenySendCommandToOptedOutNodesByResourceTag',
       Effect: 'Deny',
       Action: 'ssm:SendCommand',
       Resource: NODE_RESOURCES,
-      Condition: { StringEqualsIgnoreCase: { [`aws:ResourceTag/${tagKey}`]: ['off', 'notify'] } },
+      Condition: { StringEqualsIgnoreCase: { [`aws:ResourceTag/${tagKey}`]: OPTED_OUT } },
     },
   ];
 }
