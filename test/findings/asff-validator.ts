@@ -23,8 +23,11 @@ export interface ValidationOptions {
 export function validateFinding(finding: Json, options: ValidationOptions = {}): string[] {
   const problems: string[] = [];
   const fail = (message: string) => problems.push(message);
-  const text = (name: string, value: unknown, max: number, min = 1) => {
-    if (typeof value !== 'string') return fail(`${name} must be a string`);
+  const text = (name: string, value: unknown, max: number, min = 1): void => {
+    if (typeof value !== 'string') {
+      fail(`${name} must be a string`);
+      return;
+    }
     if (value.length < min || value.length > max) fail(`${name} length ${value.length} outside ${min}..${max}`);
     if (value.trim().length === 0) fail(`${name} is blank`);
   };
