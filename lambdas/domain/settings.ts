@@ -72,6 +72,13 @@ export const settingsSchema = z.strictObject({
    * the tag at call time: SendCommand is denied to nodes tagged `off` / `notify` (lib/permissions.ts).
    */
   scopeTagCacheMinutes: int(1, 60, 15),
+  /**
+   * Import one AWS Security Hub finding per node and cause (BatchImportFindings into the account's
+   * default product), updated when its evidence or the autopilot's action changes and archived when
+   * the node heals. Security Hub CSPM must be enabled in the account and region; the grant
+   * `securityhub:BatchImportFindings` is added only when this is on.
+   */
+  securityHubFindings: z._default(z.boolean(), false),
 });
 
 export type AutopilotSettings = z.infer<typeof settingsSchema>;

@@ -6,6 +6,7 @@ import { SsmStateReader } from '../adapters/ssm/reader';
 import { TriageUseCase } from '../usecases/triage';
 import type { Common } from './common';
 import { lazyAdapter } from './lazy-adapter';
+import { buildFindings } from './findings';
 
 export function buildTriage(common: Common): TriageUseCase {
   const { ssm, settings, clock, sink, region } = common;
@@ -33,6 +34,7 @@ export function buildTriage(common: Common): TriageUseCase {
     },
     { tagsOf: true },
   );
+  const findings = buildFindings(common);
   return new TriageUseCase({
     reader: new SsmStateReader({ client: ssm, settings, clock, sink, tags, ...(region ? { region } : {}) }),
     ledger: common.ledger,
@@ -46,5 +48,6 @@ export function buildTriage(common: Common): TriageUseCase {
     ownRoleNames: common.ownRoleNames,
     environment: common.environment,
     ...(common.liveMode ? { liveMode: common.liveMode.source } : {}),
+    ...(findings ? { findings } : {}),
   });
 }

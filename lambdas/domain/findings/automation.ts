@@ -3,7 +3,6 @@
  * and the guards' outcome for the causes the decision acts on, "alerted, needs a human" for the
  * others (the triage alerts about the causes an action does not fix).
  */
-import { nextPhrase } from '../alerts/compose';
 import type { ActionOutcome } from '../alerts/types';
 import type { CauseCode, Decision, RemediationAction } from '../types';
 
@@ -71,9 +70,14 @@ function statementOf(action: RemediationAction, outcome: NodeOutcome, reason: st
       return `The autopilot deferred ${describeAction(action)}: ${outcome.reason}; the sweep acts once that clears.`;
     case 'EXHAUSTED':
       return `The autopilot gave up after ${outcome.attempts} attempts in ${outcome.windowHours} h: this cause needs a human.`;
-    default:
-      // DRY_RUN, NOTIFIED, SKIPPED: the alert subject's own phrase.
-      return `The autopilot: ${nextPhrase(action, outcome)}.`;
+    case 'DRY_RUN':
+      return action === 'NOTIFY' || action === 'NONE'
+        ? 'Dry run: the autopilot changed nothing; this cause needs a human in any mode.'
+        : `Dry run: the autopilot changed nothing; in mode auto it would run ${describeAction(action)}.`;
+    case 'NOTIFIED':
+      return 'The autopilot alerted on-call: this cause needs a human.';
+    case 'SKIPPED':
+      return `The autopilot sent no new command: ${outcome.reason}.`;
   }
 }
 

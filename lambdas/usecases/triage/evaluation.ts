@@ -10,6 +10,7 @@ import type { NodeLedgerRecord, NodeSummary } from '../../ports';
 import { sendCommands } from './acting';
 import { alertCauses, alertRemainingCauses, lifecycleEvent } from './alerting';
 import { calendarStateOf, inFlightOf } from './batch-state';
+import { syncFindings } from './findings';
 import type { BatchState, EvaluationContext, EvaluationResult, NodeOutcome, PendingCommand, TriageDependencies } from './types';
 import { describeError } from './types';
 import { handleVerdict } from './verdicts';
@@ -80,6 +81,7 @@ export async function evaluate(
   retry.push(...sent.retry);
 
   if (batch.lifecycle.length > 0) await deps.lifecycle.publish(batch.lifecycle);
+  if (deps.findings) await syncFindings(deps, deps.findings, { outcomes, evaluated: batch.evaluated, unknown: read.unknown, records });
   return { outcomes, retry: [...new Set(retry)] };
 }
 
@@ -96,6 +98,7 @@ async function evaluateNode(
   const now = clock.now();
   const diagnosis = diagnose(snapshot, settings);
   const decision = planRemediation(diagnosis, snapshot.tags ?? {}, settings);
+  (batch.evaluated ??= new Map()).set(snapshot.instanceId, { diagnosis, decision });
   sink.count('NodesEvaluated');
   sink.info('node evaluated', {
     instanceId: snapshot.instanceId,

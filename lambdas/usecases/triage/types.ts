@@ -15,6 +15,7 @@ import type {
   Remediator,
   RuntimeModeSource,
 } from '../../ports';
+import type { FindingsStep } from '../findings';
 
 export interface TriageDependencies {
   reader: NodeStateReader;
@@ -30,6 +31,8 @@ export interface TriageDependencies {
   environment?: AlertEnvironment;
   /** The live mode (mode parameter); it replaces `settings.mode` for each call. Absent: `settings.mode`. */
   liveMode?: RuntimeModeSource;
+  /** Security Hub findings (option `securityHubFindings`): one call per evaluated batch. */
+  findings?: FindingsStep;
 }
 
 export interface EvaluationContext {
@@ -91,6 +94,8 @@ export interface BatchState {
   inFlight?: { remediations: number; reboots: number };
   calendar?: { state: 'OPEN' | 'CLOSED'; closedBy?: string[] };
   lifecycle: LifecycleEvent[];
+  /** Diagnosis and decision of every node diagnosed in this batch (the findings step reads them). */
+  evaluated?: Map<string, { diagnosis: Diagnosis; decision: Decision }>;
 }
 
 export function describeError(error: unknown): string {
