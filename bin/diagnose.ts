@@ -20,6 +20,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createSsmClient } from '../lambdas/adapters/ssm-client';
 import { FallbackTagSource, TaggingApiTagSource } from '../lambdas/adapters/ssm/node-tags';
+import { findingScope, isAccountId, isRegionName, renderAsff } from './asff-preview';
 import { SsmStateReader } from '../lambdas/adapters/ssm/reader';
 import { SsmTagFilterTagSource } from '../lambdas/adapters/ssm/scope-tag-index';
 import { ReadFallbacks } from '../lambdas/adapters/ssm/fallback-policy';
@@ -34,6 +35,7 @@ import type { Cause, Decision, Diagnosis, NodeSnapshot } from '../lambdas/domain
 export const USAGE = `Usage:
   npm run diagnose -- --instance <id> [--region <region>] [--profile <profile>] [--save-snapshot <file>] [--json] [--config <file>]
   npm run diagnose -- --snapshot <file> [--json] [--config <file>]
+  npm run diagnose -- (--snapshot <file> | --instance <id>) --asff [--account <id>] [--region <region>] [--config <file>]
 
 Options:
   --instance <id>         Diagnose a live managed node (i-... or mi-...). Read-only SSM calls.
@@ -43,6 +45,10 @@ Options:
   --snapshot <file>       Diagnose a saved snapshot offline (see examples/).
   --json                  Print one JSON object instead of the readable report.
   --config <file>         AutopilotSettings JSON for the decision (default: built-in defaults).
+  --asff                  Print the Security Hub findings (ASFF JSON array) the node would produce now;
+                          [] for a compliant node. Account: --account, else AWS_ACCOUNT_ID, else 123456789012.
+                          Region: --region, else the snapshot's, else AWS_REGION, else us-east-1.
+  --account <id>          With --asff: the 12-digit account the findings are imported into.
   -h, --help              Show this help.
 
 Exit codes: 0 diagnosis made (compliant or not), 2 bad arguments/settings/snapshot, 3 AWS error.`;
@@ -62,6 +68,8 @@ export interface CliIo {
   /** The tagging API and STS clients (node tags; the account for the node's ARN). */
   createTaggingClient?: (options: { region?: string }) => Pick<ResourceGroupsTaggingAPIClient, 'send'>;
   accountId?: (options: { region?: string }) => Promise<string>;
+  /** "Now" of --asff findings (CreatedAt / UpdatedAt). Default: the current time. */
+  now?: () => Date;
   clock?: Clock;
 }
 
@@ -111,6 +119,8 @@ interface CliOptions {
   json: boolean;
   config?: string;
   help: boolean;
+  asff: boolean;
+  account?: string;
 }
 
 function parseCliArgs(argv: string[]): CliOptions {
@@ -128,6 +138,8 @@ function parseCliArgs(argv: string[]): CliOptions {
         snapshot: { type: 'string' },
         json: { type: 'boolean', default: false },
         config: { type: 'string' },
+        asff: { type: 'boolean', default: false },
+        account: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -138,6 +150,8 @@ function parseCliArgs(argv: string[]): CliOptions {
   const options: CliOptions = {
     json: values.json ?? false,
     help: values.help ?? false,
+    asff: values.asff ?? false,
+    ...(values.account !== undefined ? { account: values.account } : {}),
     ...(values.instance !== undefined ? { instance: values.instance } : {}),
     ...(values.region !== undefined ? { region: values.region } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
@@ -149,8 +163,14 @@ function parseCliArgs(argv: string[]): CliOptions {
   const bad = (message: string) => new CliError(`${message}\n\n${USAGE}`, EXIT_BAD_INPUT);
   if (options.instance === undefined && options.snapshot === undefined) throw bad('Give either --instance <id> or --snapshot <file>.');
   if (options.instance !== undefined && options.snapshot !== undefined) throw bad('--instance and --snapshot cannot be used together.');
+  if (options.asff && options.json) throw bad('--asff and --json cannot be used together (--asff prints JSON).');
+  if (options.account !== undefined && !options.asff) throw bad('--account only applies to --asff.');
+  if (options.account !== undefined && !isAccountId(options.account)) throw bad(`--account "${options.account}" is not a 12-digit AWS account ID.`);
+  if (options.region !== undefined && !isRegionName(options.region)) throw bad(`--region "${options.region}" is not a region name (e.g. eu-west-1).`);
   if (options.snapshot !== undefined) {
-    for (const [flag, value] of [['--region', options.region], ['--profile', options.profile], ['--save-snapshot', options.saveSnapshot]] as const) {
+    // With --asff, --region names the findings' region (a snapshot may carry none).
+    const snapshotOnly = options.asff ? [] : ([['--region', options.region]] as const);
+    for (const [flag, value] of [...snapshotOnly, ['--profile', options.profile], ['--save-snapshot', options.saveSnapshot]] as const) {
       if (value !== undefined) throw bad(`${flag} only applies to --instance.`);
     }
   }
@@ -397,6 +417,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       options.snapshot !== undefined ? await loadSnapshotFile(io, options.snapshot) : await readLiveSnapshot(io, options, settings);
     const diagnosis = diagnose(snapshot, settings);
     const decision = planRemediation(diagnosis, snapshot.tags ?? {}, settings);
+    if (options.asff) {
+      const { scope, notes } = findingScope({ ...(options.account ? { account: options.account } : {}), ...(options.region ? { region: options.region } : {}), env: io.env, snapshot });
+      for (const note of notes) io.stderr(`diagnose: ${note}\n`);
+      io.stdout(renderAsff(diagnosis, decision, scope, io.now?.() ?? new Date()));
+      return EXIT_OK;
+    }
     const report = buildReport(diagnosis, decision);
     io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
     return EXIT_OK;

@@ -26,6 +26,7 @@ import {
   grantAssociationRerun,
   grantCalendarRead,
   grantCommandOutputRead,
+  grantFindingImport,
   grantNodeStateRead,
   grantPatchCommand,
   grantPutEvents,
@@ -193,6 +194,7 @@ export class AutopilotStack extends Stack {
       grantPatchCommand(fn.role, settings);
       grantCalendarRead(fn.role, settings.changeCalendarNames);
       if (settings.rerunFailedAssociations) grantAssociationRerun(fn.role);
+      if (settings.securityHubFindings) grantFindingImport(fn.role);
     }
     grantCommandOutputRead(this.followUp.role);
 

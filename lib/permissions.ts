@@ -232,3 +232,21 @@ export function grantPutEvents(role: iam.Role, busName: string): void {
     }),
   );
 }
+
+/**
+ * securityhub:BatchImportFindings, only with `securityHubFindings` on. As narrow as the Service
+ * Authorization Reference allows ("Actions defined by AWS Security Hub": BatchImportFindings takes the
+ * `product` resource type and the `securityhub:TargetAccount` condition key, the finding's
+ * AwsAccountId): this account's default product in this region, findings for this account only.
+ */
+export function grantFindingImport(role: iam.Role): void {
+  const stack = Stack.of(role);
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'ImportSecurityHubFindings',
+      actions: ['securityhub:BatchImportFindings'],
+      resources: [stack.formatArn({ service: 'securityhub', resource: 'product', resourceName: `${stack.account}/default` })],
+      conditions: { StringEquals: { 'securityhub:TargetAccount': stack.account } },
+    }),
+  );
+}
