@@ -138,7 +138,7 @@ const ARCHIVE_TEXT: Record<ArchiveReason, { title: string; text: string }> = {
  * The same Id re-imported with `RecordState ARCHIVED`: a provider closes its own finding this way
  * (it cannot set Workflow after creation). Compliance PASSED for a cause that is gone or a node that
  * is gone; NOT_AVAILABLE when the node left the autopilot's scope (its state is unknown, not passed).
- * Severity INFORMATIONAL, as Security Hub's own passed control findings carry.
+ * Severity INFORMATIONAL: "No issue was found" (the model's SeverityLabel); the last one stays in Original.
  */
 export function archivedFinding(input: ArchivedFindingInput): AsffFinding {
   const { scope, reason } = input;
