@@ -68,8 +68,6 @@ export interface CliIo {
   /** The tagging API and STS clients (node tags; the account for the node's ARN). */
   createTaggingClient?: (options: { region?: string }) => Pick<ResourceGroupsTaggingAPIClient, 'send'>;
   accountId?: (options: { region?: string }) => Promise<string>;
-  /** "Now" of --asff findings (CreatedAt / UpdatedAt). Default: the current time. */
-  now?: () => Date;
   clock?: Clock;
 }
 
@@ -420,7 +418,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     if (options.asff) {
       const { scope, notes } = findingScope({ ...(options.account ? { account: options.account } : {}), ...(options.region ? { region: options.region } : {}), env: io.env, snapshot });
       for (const note of notes) io.stderr(`diagnose: ${note}\n`);
-      io.stdout(renderAsff(diagnosis, decision, scope, io.now?.() ?? new Date()));
+      io.stdout(renderAsff(diagnosis, decision, scope, (io.clock ?? systemClock).now()));
       return EXIT_OK;
     }
     const report = buildReport(diagnosis, decision);

@@ -28,7 +28,7 @@ function memoryIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err
     createSsmClient: () => {
       throw new Error('offline');
     },
-    now: () => NOW,
+    clock: { now: () => NOW },
     out: () => out,
     err: () => err,
   };
