@@ -123,7 +123,8 @@ export function patchListEvidence(patches: readonly PatchComplianceData[], cap =
       ...(patch.Classification ? { classification: patch.Classification } : {}),
       ...(patch.Severity ? { severity: patch.Severity } : {}),
       ...(cveIds.length > 0 ? { cveIds } : {}),
-      ...(patch.InstalledTime ? { installedTime: patch.InstalledTime } : {}),
+      // SSM returns epoch 0 for a patch that was never installed: absent means absent, not 1970-01-01.
+      ...(isRealTime(patch.InstalledTime) ? { installedTime: patch.InstalledTime } : {}),
     };
   });
   const allCves = [...new Set(ranked.flatMap((patch) => splitCveIds(patch.CVEIds)))];
@@ -137,4 +138,11 @@ export function patchListEvidence(patches: readonly PatchComplianceData[], cap =
 
 function rankOf(severity: Severity | null): number {
   return severity ? SEVERITY_RANK[severity] : 0;
+}
+
+/** A timestamp that says something: parseable and after 1970-01-02 (SSM fills absent times with epoch 0). */
+export function isRealTime(value: string | undefined): value is string {
+  if (!value) return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && time > 86_400_000;
 }

@@ -211,6 +211,8 @@ export interface Cause {
   consoleLinks: ConsoleLink[];
   /** For RERUN_ASSOCIATION: which associations to re-run. */
   associationIds?: string[];
+  /** What the agent or service said about the failure, verbatim (shown on its own line). */
+  message?: string;
 }
 
 export interface Diagnosis {

@@ -51,7 +51,9 @@ describe('diagnosis alerts', () => {
       env,
     );
     expect(alert.subject).toMatch(/^\[DRY RUN PENDING_REBOOT/);
-    expect(alert.subject).toContain('DRY RUN, would be rebooting via RunPatchBaseline');
+    expect(alert.subject).toContain(': would reboot (RunPatchBaseline)');
+    // Said once, in the tag; the node name keeps its room.
+    expect(alert.subject.match(/DRY RUN/g)).toHaveLength(1);
     expect(alert.text).toContain('NOTHING WAS CHANGED');
     expect(alert.document.dryRun).toBe(true);
   });

@@ -71,6 +71,18 @@ function actionVerb(action: RemediationAction): string {
   }
 }
 
+/** Dry-run phrases, short so the subject keeps the node name (SNS subjects stay under 100 characters). */
+function wouldVerb(action: Exclude<RemediationAction, 'NOTIFY' | 'NONE'>): string {
+  switch (action) {
+    case 'REBOOT_NODE':
+      return 'would reboot (RunPatchBaseline)';
+    case 'INSTALL_PATCHES':
+      return 'would install patches';
+    case 'RERUN_ASSOCIATION':
+      return 'would re-run association';
+  }
+}
+
 function commandDescription(action: RemediationAction): string {
   return action === 'REBOOT_NODE'
     ? 'AWS-RunPatchBaseline (Operation=Install, RebootOption=RebootIfNeeded): installs what is missing and reboots'
@@ -84,7 +96,8 @@ export function nextPhrase(action: RemediationAction, outcome: ActionOutcome): s
     case 'ASSOCIATIONS_STARTED':
       return actionVerb(action);
     case 'DRY_RUN':
-      return action === 'NOTIFY' || action === 'NONE' ? 'needs a human (dry run)' : `DRY RUN, would be ${actionVerb(action)}`;
+      // The subject's tag already says DRY RUN: once is enough, the room goes to the node name.
+      return action === 'NOTIFY' || action === 'NONE' ? 'needs a human' : wouldVerb(action);
     case 'NOTIFIED':
       return 'needs a human';
     case 'DEFERRED':
@@ -197,7 +210,7 @@ export function composeDiagnosisAlert(input: DiagnosisAlertInput, env: AlertEnvi
     '',
     section(
       'WHAT IS WRONG',
-      diagnosis.causes.map((cause) => `  - ${cause.code} (${cause.severity}): ${cause.summary}`),
+      diagnosis.causes.flatMap((cause) => [`  - ${cause.code} (${cause.severity}): ${cause.summary}`, ...(cause.message ? [`    Agent: ${cause.message}`] : [])]),
     ),
     ...(diagnosis.notes && diagnosis.notes.length > 0 ? ['', section('NOTES', diagnosis.notes.map((note) => `  - ${note}`))] : []),
     '',

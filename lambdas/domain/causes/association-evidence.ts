@@ -62,3 +62,13 @@ export function mergeByAssociationId(entries: AssociationEvidence[]): Associatio
 export function associationIdsOf(entries: AssociationEvidence[]): string[] {
   return entries.flatMap((entry) => (entry.associationId ? [entry.associationId] : []));
 }
+
+/**
+ * The agent's own words about a failed run (DescribeInstanceAssociationsStatus ExecutionSummary, e.g.
+ * "... The operation configure failed because parameter store /cwagent/linux-config was not found."),
+ * as the cause's `message`: alerts show it on its own line.
+ */
+export function agentMessage(entry: AssociationEvidence | undefined): { message?: string } {
+  const text = entry?.executionSummary?.replace(/\s+/g, ' ').trim();
+  return text ? { message: text } : {};
+}

@@ -6,7 +6,7 @@
  */
 import { complianceSeverity, maxSeverity } from '../patch-state';
 import { associationRunFailed, documentFamily, nonCompliantItems } from './facts';
-import { associationIdsOf, fromComplianceItem, fromStatus, mergeByAssociationId } from './association-evidence';
+import { agentMessage, associationIdsOf, fromComplianceItem, fromStatus, mergeByAssociationId } from './association-evidence';
 import type { CauseRule } from './rule';
 import { agentLogPath, commandOutputPath, linksFor } from './next-steps';
 
@@ -28,7 +28,8 @@ export const AssociationFailedCause: CauseRule = {
       code: 'ASSOCIATION_FAILED',
       remediation: rerun ? 'RERUN_ASSOCIATION' : 'NOTIFY',
       severity: maxSeverity(items.map((item) => complianceSeverity(item.Severity)), 'MEDIUM'),
-      summary: `${entries.length} State Manager association${entries.length === 1 ? '' : 's'} failed or non-compliant: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}${first?.errorCode ? ` (${first.errorCode})` : ''}`,
+      summary: `${entries.length} State Manager association${entries.length === 1 ? '' : 's'} failed or non-compliant: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}${first?.errorCode ? ` (error code ${first.errorCode})` : ''}`,
+      ...agentMessage(first),
       evidence: { associationCount: entries.length, associations: entries.slice(0, 10) },
       nextSteps: [
         'Open the association execution history and the failed run\'s output',

@@ -40,7 +40,9 @@ export const CustomNoncompliantCause: CauseRule = {
       },
       nextSteps: [
         'These items are written by your own tooling (PutComplianceItems): ask the owner of that check',
-        'List them: aws ssm list-compliance-items --resource-ids <node> --resource-types ManagedInstance --filters Key=ComplianceType,Values=<type>',
+        ...types.slice(0, 3).map(
+          (type) => `List them: aws ssm list-compliance-items --resource-ids ${facts.instanceId} --resource-types ManagedInstance --filters Key=ComplianceType,Values=${type}`,
+        ),
       ],
       consoleLinks: linksFor(facts, ['compliance', 'node']),
     };

@@ -178,3 +178,8 @@ export function nonCompliantItems(facts: NodeFacts, predicate: (complianceType: 
 export function hoursBetween(earlier: Date, later: Date): number {
   return (later.getTime() - earlier.getTime()) / 3_600_000;
 }
+
+/** An age as people read it: hours up to 48 h, whole days after (`467 h` reads as `19 days`). */
+export function describeAge(hours: number): string {
+  return hours <= 48 ? `${Math.floor(hours)} h` : `${Math.floor(hours / 24)} days`;
+}

@@ -23,12 +23,12 @@ export const FailedPatchesCause: CauseRule = {
         failedPatches: patchListEvidence(failed),
       },
       nextSteps: [
-        patchLogHint(facts.platform, facts.instanceId),
+        patchLogHint(facts.platform, facts.instanceId, undefined, facts.snapshot.instanceInformation?.PlatformName),
         `Check the agent log ${agentLogPath(facts.platform)}`,
         facts.platform === 'Windows'
           ? 'Check free disk space and pending Windows servicing operations (DISM /Online /Cleanup-Image /ScanHealth)'
           : 'Check free disk space, package conflicts and locked package databases on the node',
-        repositoryHint(facts.platform),
+        repositoryHint(facts.platform, facts.snapshot.instanceInformation?.PlatformName),
         'Retrying the same Install usually fails the same way: fix the node first, then run AWS-RunPatchBaseline Install',
       ],
       consoleLinks: linksFor(facts, ['patches', 'commands']),

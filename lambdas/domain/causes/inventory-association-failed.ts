@@ -3,7 +3,7 @@
  * Pending longer than `inventoryStuckMinutes` (its shortest schedule is 30 minutes, AWS-FACTS.md).
  */
 import { associationRunFailed, documentFamily, hoursBetween, nonCompliantItems, parseTime } from './facts';
-import { associationIdsOf, fromComplianceItem, fromStatus, mergeByAssociationId } from './association-evidence';
+import { agentMessage, associationIdsOf, fromComplianceItem, fromStatus, mergeByAssociationId } from './association-evidence';
 import type { CauseRule } from './rule';
 import { agentLogPath, linksFor } from './next-steps';
 import type { NodeFacts } from './facts';
@@ -37,7 +37,8 @@ export const InventoryAssociationFailedCause: CauseRule = {
       severity: 'LOW',
       summary: stuck
         ? `AWS-GatherSoftwareInventory association has been Pending since ${first?.executionDate ?? '?'} (over ${settings.inventoryStuckMinutes} min)`
-        : `AWS-GatherSoftwareInventory association failed${first?.errorCode ? ` (${first.errorCode})` : ''}${first?.detailedStatus ? `: ${first.detailedStatus}` : ''}`,
+        : `AWS-GatherSoftwareInventory association failed${first?.errorCode ? ` (error code ${first.errorCode})` : ''}${first?.detailedStatus ? `: ${first.detailedStatus}` : ''}`,
+      ...agentMessage(first),
       evidence: { associations: entries.slice(0, 10), inventoryStuckMinutes: settings.inventoryStuckMinutes },
       nextSteps: [
         'Open the association execution history and the failed run\'s output',

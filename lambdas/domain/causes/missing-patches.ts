@@ -32,7 +32,7 @@ export const MissingPatchesCause: CauseRule = {
       nextSteps: [
         'Run AWS-RunPatchBaseline with Operation=Install (RebootOption=RebootIfNeeded) in a maintenance window',
         'If an Install ran recently, check whether these patches were approved after it (auto-approval is 7 days after release by default)',
-        repositoryHint(facts.platform),
+        repositoryHint(facts.platform, facts.snapshot.instanceInformation?.PlatformName),
       ],
       consoleLinks: linksFor(facts, ['patches', 'compliance']),
     };

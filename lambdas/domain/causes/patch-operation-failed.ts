@@ -101,9 +101,9 @@ export const PatchOperationFailedCause: CauseRule = {
         command
           ? `Open the command output (GetCommandInvocation ${command.CommandId ?? ''}) for the error`
           : 'Open the association execution history for the failed run\'s output',
-        patchLogHint(facts.platform, facts.instanceId, command?.CommandId),
+        patchLogHint(facts.platform, facts.instanceId, command?.CommandId, facts.snapshot.instanceInformation?.PlatformName),
         `Check the agent log ${agentLogPath(facts.platform)}`,
-        repositoryHint(facts.platform),
+        repositoryHint(facts.platform, facts.snapshot.instanceInformation?.PlatformName),
         'TimedOut / Undeliverable: the node may have been busy with another document, offline or rebooting; retry once it is Online',
       ],
       consoleLinks: linksFor(facts, ['commands', 'patches'], {

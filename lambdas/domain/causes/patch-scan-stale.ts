@@ -1,6 +1,6 @@
 /** PATCH_SCAN_STALE (ours): the last patch operation is older than `staleScanHours`. */
 import type { CauseRule } from './rule';
-import { hoursBetween } from './facts';
+import { describeAge, hoursBetween } from './facts';
 import { linksFor } from './next-steps';
 
 export const PatchScanStaleCause: CauseRule = {
@@ -14,7 +14,7 @@ export const PatchScanStaleCause: CauseRule = {
       code: 'PATCH_SCAN_STALE',
       remediation: 'NOTIFY',
       severity: 'LOW',
-      summary: `Last patch ${facts.patchState?.Operation ?? 'operation'} ended ${Math.floor(ageHours)} h ago (limit ${settings.staleScanHours} h): compliance data is stale`,
+      summary: `Last patch ${facts.patchState?.Operation ?? 'operation'} ended ${describeAge(ageHours)} ago (limit ${describeAge(settings.staleScanHours)}): compliance data is stale`,
       evidence: {
         operation: facts.patchState?.Operation ?? null,
         operationEndTime: facts.patchState?.OperationEndTime ?? null,

@@ -4,7 +4,7 @@
  */
 import { patchListEvidence } from '../patch-state';
 import type { CauseRule } from './rule';
-import { linksFor } from './next-steps';
+import { linksFor, packageManagerOf, rejectedPackages, uninstallKbCommands } from './next-steps';
 import { patchCauseSeverity } from './patch-severity';
 
 export const RejectedPatchesInstalledCause: CauseRule = {
@@ -27,8 +27,8 @@ export const RejectedPatchesInstalledCause: CauseRule = {
         'The patch was installed before it was added to the rejected list: remove (uninstall/downgrade) it on the node, then Scan',
         'Or, if the patch is now acceptable, remove it from the baseline\'s rejected patches list',
         facts.platform === 'Windows'
-          ? 'Uninstall with: wusa /uninstall /kb:<number>'
-          : 'Downgrade with the package manager (dnf downgrade / apt-get install <pkg>=<version>)',
+          ? `Uninstall with: ${uninstallKbCommands(rejected)}`
+          : `Downgrade with the package manager: ${packageManagerOf(facts.snapshot.instanceInformation?.PlatformName).downgrade(rejectedPackages(rejected))}`,
       ],
       consoleLinks: linksFor(facts, ['patches']),
     };
