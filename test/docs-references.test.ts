@@ -1,0 +1,25 @@
+/** Every repository path the README and docs/ name exists (docs must not point at files that are not there). */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const documents = ['README.md', 'examples/README.md', ...readdirSync(join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+
+/** Backticked paths under the repository's top folders, or with a source/doc extension. */
+function pathsIn(text: string): string[] {
+  const paths = new Set<string>();
+  for (const match of text.matchAll(/`([^`\s]+)`/g)) {
+    const candidate = match[1]!.replace(/[:,.)]+$/, '');
+    if (/[<>*{}$]|^https?:|^\/|^%|::/.test(candidate)) continue;
+    if (/^(bin|lib|lambdas|sim|bench|test|docs|examples|\.ci)\//.test(candidate) || /^[\w.-]+\.(ts|md|json|js|mjs)$/.test(candidate)) paths.add(candidate);
+  }
+  return [...paths];
+}
+
+it.each(documents)('%s names only files and folders that exist', (document) => {
+  const missing = pathsIn(readFileSync(join(root, document), 'utf8')).filter((path) => {
+    const base = document.startsWith('examples/') && !path.includes('/') ? join(root, 'examples', path) : join(root, path);
+    return !existsSync(base) && !existsSync(join(root, path));
+  });
+  expect(missing).toEqual([]);
+});
