@@ -11,7 +11,7 @@ function pathsIn(text: string): string[] {
   for (const match of text.matchAll(/`([^`\s]+)`/g)) {
     const candidate = match[1]!.replace(/[:,.)]+$/, '');
     if (/[<>*{}$]|^https?:|^\/|^%|::/.test(candidate)) continue;
-    if (/^(bin|lib|lambdas|sim|bench|test|docs|examples|\.ci)\//.test(candidate) || /^[\w.-]+\.(ts|md|json|js|mjs)$/.test(candidate)) paths.add(candidate);
+    if (/^(bin|lib|lambdas|sim|bench|test|docs|examples|\.ci)\//.test(candidate) || /^[\w.-]+\.(ts|md|json)$/.test(candidate)) paths.add(candidate);
   }
   return [...paths];
 }
