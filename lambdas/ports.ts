@@ -142,8 +142,16 @@ export interface CommandLock {
   reboot: boolean;
   /** ISO. */
   acquiredAt: string;
-  /** Set once SendCommand returned. */
+  /** Set once SendCommand returned (or the command was found again by its `sendToken`). */
   commandId?: string;
+  /**
+   * Written BEFORE SendCommand: the token the command carries (its SnapshotId and the start of its
+   * Comment), so a command whose reply was lost, or whose sender died, can be found again in SSM
+   * (ListCommandInvocations) and adopted. A lock without it never had a command sent under it.
+   */
+  sendToken?: string;
+  /** ISO: when the send was attempted; the attempt recorded for the lock's causes carries this time. */
+  sentAt?: string;
 }
 
 export interface AlertMark {
@@ -218,7 +226,14 @@ export interface RemediationLedger {
   readInFlight(): Promise<InFlightState>;
   /** Atomically: no lock on the node, remediation cap (and reboot cap if `reboot`) not reached. */
   acquireLock(request: LockRequest): Promise<LockAcquireResult>;
+  /**
+   * Before SendCommand: writes `token` on the lock (only if this exact lock is still held) and records
+   * the attempt for the lock's causes at `at`. False when the lock is gone (nothing may be sent).
+   */
+  prepareSend(lock: CommandLock, token: string, at: Date, windowHours: number): Promise<boolean>;
   attachCommand(lock: CommandLock, commandId: string): Promise<void>;
+  /** SSM provably did not create the command: takes back the attempt `prepareSend` recorded at `at`. */
+  forgetAttempts(instanceId: string, causes: readonly CauseCode[], at: string): Promise<void>;
   /** Removes this exact lock; `commandEnded` also starts the cooldown. False when it was not held. */
   releaseLock(lock: CommandLock, outcome: { commandEnded: boolean; at: Date }): Promise<boolean>;
   /** Follow-up: releases the node's lock if it is for this command. Returns the released lock. */
@@ -249,20 +264,78 @@ export interface SendCommandRequest {
   instanceIds: string[];
   action: 'INSTALL_PATCHES' | 'REBOOT_NODE';
   causes: CauseCode[];
+  /** The locks' `sendToken`: sent as SnapshotId and at the start of the Comment. */
+  token: string;
 }
 
-export interface SendCommandResult {
-  commandId?: string;
-  /** Nodes SSM rejected (InvalidInstanceId: deregistered or not Online); the caller releases their locks. */
-  rejectedInstanceIds: string[];
-  error?: string;
+/** Why SSM refused a call with a client error (so nothing was created). */
+export type RejectionReason = 'INVALID_INSTANCE' | 'ACCESS_DENIED' | 'THROTTLED' | 'OTHER';
+
+/**
+ * What one SendCommand call did. Never retried by the SDK (a retry after a lost reply is a second
+ * command: SendCommand has no idempotency token), so the outcome is one of:
+ *  - SENT: SSM answered with the command;
+ *  - REJECTED: SSM answered with a 4xx: no command exists; `instanceIds` are the nodes the error names;
+ *  - AMBIGUOUS: no answer, or a 5xx: SSM may or may not have created the command.
+ */
+export type SendCommandResult =
+  | { outcome: 'SENT'; commandId: string }
+  | { outcome: 'REJECTED'; reason: RejectionReason; error: string; instanceIds: string[] }
+  | { outcome: 'AMBIGUOUS'; error: string };
+
+export type AssociationRerunResult =
+  | { outcome: 'STARTED' }
+  | { outcome: 'REJECTED'; reason: RejectionReason; error: string }
+  | { outcome: 'AMBIGUOUS'; error: string };
+
+/** Who an association runs on (DescribeAssociation Targets), as far as SSM says. */
+export interface AssociationTargets {
+  associationId: string;
+  /** Targets of the association: `InstanceIds` values, or `tag:<key>` / other keys with their values. */
+  targets: Array<{ key: string; values: string[] }>;
 }
 
 export interface Remediator {
   /** One RunPatchBaseline Install for up to 50 nodes sharing the same decision. */
   sendPatchCommand(request: SendCommandRequest): Promise<SendCommandResult>;
-  /** StartAssociationsOnce. */
-  rerunAssociations(associationIds: readonly string[]): Promise<void>;
+  /** StartAssociationsOnce, at most 10 IDs (API limit). */
+  rerunAssociations(associationIds: readonly string[]): Promise<AssociationRerunResult>;
+  /** DescribeAssociation for each ID: the targets decide whether a re-run may touch nodes outside scope `auto`. */
+  associationTargets(associationIds: readonly string[]): Promise<AssociationTargets[]>;
+}
+
+/** One node's invocation of a command, as ListCommandInvocations lists it. */
+export interface CommandInvocationFound {
+  commandId: string;
+  instanceId: string;
+  /** Pending | InProgress | Delayed | Success | Cancelled | TimedOut | Failed | Cancelling. */
+  status: string;
+  comment: string;
+  /** ISO. */
+  requestedAt?: string;
+}
+
+/** A command of ours that ended (from its status event, or from the sweep's look at SSM). */
+export interface CommandEnd {
+  instanceId: string;
+  commandId: string;
+  status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
+  endedAt: Date;
+  /** ISO. */
+  requestedDateTime?: string;
+}
+
+/** Ends a command of ours (the follow-up use case): alert on failure, release the lock, lifecycle event. */
+export interface CommandSettler {
+  settle(end: CommandEnd): Promise<unknown>;
+}
+
+/** Finds the pipeline's own commands again in SSM (reconciling an ambiguous send or a late ledger). */
+export interface CommandFinder {
+  /** The node's RunPatchBaseline invocation whose Comment starts with `token`, requested at or after `after`; null when SSM lists none. */
+  findByToken(instanceId: string, token: string, after: Date): Promise<CommandInvocationFound | null>;
+  /** One invocation by command and node; null when SSM does not know it. */
+  invocation(commandId: string, instanceId: string): Promise<CommandInvocationFound | null>;
 }
 
 export type CalendarState = 'OPEN' | 'CLOSED';

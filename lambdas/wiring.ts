@@ -24,13 +24,14 @@ export type Dependencies = Pick<Common, 'settings' | 'logger' | 'metrics' | 'sin
 export function buildDependencies(env: Record<string, string | undefined>, overrides: WiringOverrides = {}): Dependencies {
   const common = buildCommon(env, overrides);
   const triage = buildTriage(common);
+  const followUp = buildFollowUp(common);
   return {
     settings: common.settings,
     logger: common.logger,
     metrics: common.metrics,
     sink: common.sink,
     triage,
-    followUp: buildFollowUp(common),
-    sweep: buildSweep(common, triage),
+    followUp,
+    sweep: buildSweep(common, triage, followUp),
   };
 }

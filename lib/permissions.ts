@@ -213,7 +213,8 @@ export function grantCalendarRead(role: iam.Role, calendarNamesOrArns: readonly 
 export function grantAssociationRerun(role: iam.Role): void {
   const stack = Stack.of(role);
   const associations = stack.formatArn({ service: 'ssm', resource: 'association', resourceName: '*' });
-  role.addToPolicy(new iam.PolicyStatement({ sid: 'RerunAssociations', actions: ['ssm:StartAssociationsOnce'], resources: [associations] }));
+  // DescribeAssociation: a re-run runs on every target, so the triage reads the targets first (usecases/triage/associations.ts).
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'RerunAssociations', actions: ['ssm:StartAssociationsOnce', 'ssm:DescribeAssociation'], resources: [associations] }));
   acknowledgeResourceWildcard(
     role,
     'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:association/*',

@@ -133,6 +133,57 @@ export class DynamoRemediationLedger implements RemediationLedger, NoticeLedger 
     return { acquired: false, reason: 'REMEDIATION_CAP' };
   }
 
+  async prepareSend(lock: CommandLock, token: string, at: Date, windowHours: number): Promise<boolean> {
+    const sentAt = at.toISOString();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: SLOTS_KEY,
+          UpdateExpression: 'SET remediations.#node.sendToken = :sendToken, remediations.#node.sentAt = :sentAt',
+          // Only this exact lock, and only once: a token already written means a send was attempted.
+          ConditionExpression: 'remediations.#node.lockToken = :token AND attribute_not_exists(remediations.#node.sendToken)',
+          ExpressionAttributeNames: { '#node': lock.instanceId },
+          ExpressionAttributeValues: { ':sendToken': token, ':sentAt': sentAt, ':token': lock.lockToken },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    lock.sendToken = token;
+    lock.sentAt = sentAt;
+    // Counted before the call: whatever happens to the reply (or to this Lambda), the attempt is on record.
+    await this.recordAttempts(lock.instanceId, lock.causes, at, windowHours);
+    return true;
+  }
+
+  async forgetAttempts(instanceId: string, causes: readonly CauseCode[], at: string): Promise<void> {
+    if (causes.length === 0) return;
+    const current = (await this.readNodes([instanceId])).get(instanceId) ?? emptyRecord(instanceId);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    causes.forEach((cause, index) => {
+      const times = current.attempts[cause] ?? [];
+      const position = times.indexOf(at);
+      if (position < 0) return;
+      names[`#a${index}`] = `attempts_${cause}`;
+      values[`:a${index}`] = [...times.slice(0, position), ...times.slice(position + 1)];
+      sets.push(`#a${index} = :a${index}`);
+    });
+    if (sets.length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: nodeKey(instanceId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
   async attachCommand(lock: CommandLock, commandId: string): Promise<void> {
     try {
       await this.client.send(
@@ -152,16 +203,19 @@ export class DynamoRemediationLedger implements RemediationLedger, NoticeLedger 
     }
   }
 
+  // Cooldown first, slot second: whoever takes the node's next lock re-reads the node after taking
+  // it (triage acting), so it always sees the end of the command whose slot it took over.
   async releaseLock(lock: CommandLock, outcome: { commandEnded: boolean; at: Date }): Promise<boolean> {
+    if (outcome.commandEnded) await this.markCommandEnded(lock.instanceId, outcome.at);
     const released = await this.removeSlot(lock.instanceId, 'remediations.#node.lockToken = :match', lock.lockToken);
-    if (released && outcome.commandEnded) await this.markCommandEnded(lock.instanceId, outcome.at);
     return released !== null;
   }
 
   async releaseByCommand(instanceId: string, commandId: string, endedAt: Date): Promise<CommandLock | null> {
-    const released = await this.removeSlot(instanceId, 'remediations.#node.commandId = :match', commandId);
-    if (released) await this.markCommandEnded(instanceId, endedAt);
-    return released;
+    const holder = (await this.readSlots()).remediations.get(instanceId);
+    if (holder?.commandId !== commandId) return null;
+    await this.markCommandEnded(instanceId, endedAt);
+    return this.removeSlot(instanceId, 'remediations.#node.commandId = :match', commandId);
   }
 
   async recordAttempts(instanceId: string, causes: readonly CauseCode[], at: Date, windowHours: number): Promise<void> {
@@ -348,15 +402,21 @@ export class DynamoRemediationLedger implements RemediationLedger, NoticeLedger 
     return response.Item;
   }
 
+  /** Moves lastCommandEndedAt forward only (a late duplicate event never shortens a cooldown). */
   private async markCommandEnded(instanceId: string, at: Date): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: nodeKey(instanceId),
-        UpdateExpression: 'SET lastCommandEndedAt = :at, expiresAt = :expires',
-        ExpressionAttributeValues: { ':at': at.toISOString(), ':expires': expiresAt(at) },
-      }),
-    );
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: nodeKey(instanceId),
+          UpdateExpression: 'SET lastCommandEndedAt = :at, expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(lastCommandEndedAt) OR lastCommandEndedAt < :at',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':expires': expiresAt(at) },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /** Removes the node's slot (and reboot slot) if `condition` holds; returns the removed lock. */
@@ -455,6 +515,8 @@ function toLock(value: unknown): CommandLock | undefined {
     reboot: raw['reboot'] === true,
     acquiredAt: String(raw['acquiredAt']),
     ...(typeof raw['commandId'] === 'string' ? { commandId: raw['commandId'] } : {}),
+    ...(typeof raw['sendToken'] === 'string' ? { sendToken: raw['sendToken'] } : {}),
+    ...(typeof raw['sentAt'] === 'string' ? { sentAt: raw['sentAt'] } : {}),
   };
 }
 

@@ -28,3 +28,14 @@ export function createSsmClient(options: SsmClientOptions = {}): SSMClient {
     maxAttempts: options.maxAttempts ?? DEFAULT_SSM_MAX_ATTEMPTS,
   });
 }
+
+/**
+ * The client for calls that create something and carry no idempotency token (SendCommand,
+ * StartAssociationsOnce): ONE attempt. A retry after a lost reply would be a second command
+ * (AWS-FACTS "Acting"); the caller reconciles an ambiguous outcome instead. Explicit `maxAttempts`
+ * wins over AWS_MAX_ATTEMPTS from the environment; the endpoint still follows AWS_ENDPOINT_URL_SSM
+ * when no `endpoint` is passed.
+ */
+export function createSsmActingClient(options: Omit<SsmClientOptions, 'maxAttempts' | 'retryStrategy'> = {}): SSMClient {
+  return createSsmClient({ ...options, maxAttempts: 1 });
+}

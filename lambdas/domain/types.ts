@@ -31,6 +31,8 @@ export type RemediationAction = (typeof ACTIONS)[number];
 
 /** SendCommand takes at most 50 InstanceIds per call. */
 export const SEND_COMMAND_MAX_INSTANCES = 50;
+/** StartAssociationsOnce takes at most 10 association IDs a call (SSM API reference, AssociationIds). */
+export const START_ASSOCIATIONS_MAX_IDS = 10;
 
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -20,7 +20,7 @@ import type { LifecycleEvent } from '../domain/lifecycle';
 import { lazySchema } from '../domain/lazy-schema';
 import { formatZodIssues } from '../domain/settings';
 import { modeMayAlert } from '../domain/policy/runtime-mode';
-import type { AlertNotifier, Clock, CommandLock, LifecyclePublisher, OperationalSink, RemediationLedger, RuntimeModeSource } from '../ports';
+import type { AlertNotifier, Clock, CommandEnd, CommandFinder, CommandLock, LifecyclePublisher, OperationalSink, RemediationLedger, RuntimeModeSource } from '../ports';
 
 export const PATCH_DOCUMENT_NAME = 'AWS-RunPatchBaseline';
 
@@ -64,10 +64,6 @@ export interface CommandOutputReader {
   readOutput(commandId: string, instanceId: string): Promise<CommandOutput>;
 }
 
-/** Thrown when the command's lock exists but SendCommand's ID is not attached yet: a retry resolves it. */
-export class LockNotAttachedYetError extends Error {
-  override readonly name = 'LockNotAttachedYetError';
-}
 
 export type FollowUpOutcome =
   | { kind: 'MALFORMED'; error: string }
@@ -80,7 +76,9 @@ export type FollowUpOutcome =
   | { kind: 'FAILED'; instanceId: string; commandId: string; status: TerminalStatus; alerted: boolean };
 
 export interface FollowUpDependencies {
-  ledger: Pick<RemediationLedger, 'readNodes' | 'releaseByCommand'>;
+  ledger: Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'attachCommand'>;
+  /** Tells whether a command is ours when the ledger has not attached it yet (its Comment starts with the lock's send token). */
+  finder: Pick<CommandFinder, 'invocation'>;
   outputReader: CommandOutputReader;
   notifier: Pick<AlertNotifier, 'notifyCommandFailed'>;
   lifecycle: LifecyclePublisher;
@@ -91,7 +89,7 @@ export interface FollowUpDependencies {
   liveMode?: RuntimeModeSource;
 }
 
-function isTerminal(status: string): status is TerminalStatus {
+export function isTerminal(status: string): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
@@ -130,13 +128,25 @@ export class CommandFollowUp {
       return { kind: 'UNKNOWN_STATUS', status };
     }
 
-    const lock = await this.lockFor(instanceId, commandId, detail['requested-date-time']);
+    return this.settle({
+      instanceId,
+      commandId,
+      status,
+      endedAt: this.endTime(event.time),
+      ...(detail['requested-date-time'] ? { requestedDateTime: detail['requested-date-time'] } : {}),
+    });
+  }
+
+  /** Ends one of our commands: alert on failure, release the lock (the cooldown starts), lifecycle event. */
+  async settle(end: CommandEnd): Promise<FollowUpOutcome> {
+    const { sink } = this.deps;
+    const { instanceId, commandId, status, endedAt } = end;
+    const lock = await this.lockFor(instanceId, commandId);
     if (!lock) {
       sink.count('IgnoredCommandEvents');
       sink.info('command not sent by the autopilot (or already followed up): ignored', { instanceId, commandId, status });
       return { kind: 'NOT_OURS', instanceId, commandId };
     }
-    const endedAt = this.endTime(event.time);
     const lifecycleBase = {
       instanceId,
       action: lock.action,
@@ -155,7 +165,7 @@ export class CommandFollowUp {
       return { kind: 'SUCCEEDED', instanceId, commandId };
     }
 
-    const alertInput = await this.failureAlertInput(lock, commandId, status, detail['requested-date-time']);
+    const alertInput = await this.failureAlertInput(lock, commandId, status, end.requestedDateTime);
     let alerted = false;
     if (this.deps.liveMode && !modeMayAlert(await this.deps.liveMode.current())) {
       // Paused: the lock is still released (bookkeeping, not an action); the node is re-read on resume.
@@ -182,18 +192,25 @@ export class CommandFollowUp {
     return { kind: 'FAILED', instanceId, commandId, status, alerted };
   }
 
-  /** The node's lock when it belongs to this command. */
-  private async lockFor(instanceId: string, commandId: string, requestedDateTime: string | undefined): Promise<CommandLock | null> {
+  /**
+   * The node's lock when it belongs to this command. A lock that carries a send token but no command
+   * ID yet (the reply was lost, the sender died, or its attach write is simply slower than a fast
+   * failure) is matched by the command's Comment, which starts with the token, and the command is
+   * attached to it: our command's status event is never dropped or dead-lettered because the ledger
+   * is late. A lock without a send token never had a command sent under it.
+   */
+  private async lockFor(instanceId: string, commandId: string): Promise<CommandLock | null> {
     const records = await this.deps.ledger.readNodes([instanceId]);
     const lock = records.get(instanceId)?.lock;
     if (!lock) return null;
     if (lock.commandId === commandId) return lock;
-    if (lock.commandId === undefined && requestedDateTime && Date.parse(requestedDateTime) >= Date.parse(lock.acquiredAt)) {
-      // The lock is taken before SendCommand and the command ID attached after it returns: a fast
-      // failure (e.g. undeliverable) can overtake that write. Throwing lets Lambda retry the event.
-      throw new LockNotAttachedYetError(`lock on ${instanceId} has no command ID yet; ${commandId} may be ours`);
-    }
-    return null;
+    if (lock.commandId !== undefined || !lock.sendToken) return null;
+    const invocation = await this.deps.finder.invocation(commandId, instanceId);
+    if (!invocation || !invocation.comment.startsWith(lock.sendToken)) return null;
+    await this.deps.ledger.attachCommand(lock, commandId);
+    this.deps.sink.count('CommandsAdopted');
+    this.deps.sink.info('command matched to its lock by its send token (ledger was late)', { instanceId, commandId, token: lock.sendToken });
+    return { ...lock, commandId };
   }
 
   private alreadyReleased(instanceId: string, commandId: string): FollowUpOutcome {

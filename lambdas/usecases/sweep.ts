@@ -1,9 +1,9 @@
 /**
  * The scheduled sweep: what no event will bring back.
- *  - Stale locks: a lock older than `lockTimeoutMinutes` means the follow-up never saw the command
- *    end (lost event, failed invocation). It is released (cooldown starts, as the command most
- *    likely ran: delivery timeout + RunPatchBaseline's execution timeout stay below the default lock
- *    timeout) and the node re-evaluated, so a lost event never blocks a node forever.
+ *  - Locks no event will settle (lock-reconciliation.ts): a lock without a command ID is matched to
+ *    its command in SSM by its send token (adopted) or, when SSM provably has none, released; a lock
+ *    older than `lockTimeoutMinutes` has its command's status read from SSM: ended -> settled as the
+ *    follow-up would (alert on failure, cooldown), still running -> kept. Never presumed successful.
  *  - Deferred nodes: the calendar may be OPEN now, the caps may have room, the node may be old enough.
  *    Nodes whose deferral reason still holds right now (calendar still CLOSED, cap still full) are
  *    left alone: re-reading them would only defer them again and spend SSM read capacity.
@@ -32,6 +32,7 @@ import type {
   SweepNodeState,
   SweepScanner,
 } from '../ports';
+import { reconcileLocks, type LockReconciliationDependencies } from './lock-reconciliation';
 
 export type SweepReason = 'STALE_LOCK' | 'DEFERRED' | 'NOT_EVALUATED_AFTER_COMMAND' | 'REVERIFY';
 
@@ -84,8 +85,8 @@ export interface SweepLiveMode {
   notifier: PauseNotifier;
 }
 
-export interface SweepDependencies {
-  ledger: Pick<RemediationLedger, 'readInFlight' | 'releaseLock'>;
+export interface SweepDependencies extends Omit<LockReconciliationDependencies, 'settings'> {
+  ledger: Pick<RemediationLedger, 'readInFlight' | 'releaseLock' | 'attachCommand' | 'forgetAttempts'>;
   scanner: SweepScanner;
   evaluator: NodeEvaluator;
   settings: Pick<
@@ -264,27 +265,9 @@ export class LedgerSweep {
     return blockedAccountGuards({ inFlight, settings, ...(calendarState ? { calendar: calendarState } : {}) });
   }
 
-  /** Releases locks older than `lockTimeoutMinutes`; returns the released nodes and what is still in flight. */
+  /** Settles every lock whose command no event will settle (lock-reconciliation.ts). */
   private async releaseStaleLocks(now: Date): Promise<{ released: string[]; inFlight: { remediations: number; reboots: number } }> {
-    const { ledger, settings, sink } = this.deps;
-    const cutoff = now.getTime() - settings.lockTimeoutMinutes * 60_000;
-    const inFlight = await ledger.readInFlight();
-    const released: string[] = [];
-    for (const lock of inFlight.locks) {
-      if (Date.parse(lock.acquiredAt) > cutoff) continue;
-      // Conditional on the lock token: a follow-up or another sweep that got there first wins.
-      if (await ledger.releaseLock(lock, { commandEnded: true, at: now })) {
-        released.push(lock.instanceId);
-        sink.warn('stale lock released: no command status event within lockTimeoutMinutes', {
-          instanceId: lock.instanceId,
-          commandId: lock.commandId,
-          acquiredAt: lock.acquiredAt,
-          action: lock.action,
-        });
-      }
-    }
-    const stillHeld = inFlight.locks.filter((lock) => !released.includes(lock.instanceId));
-    return { released, inFlight: { remediations: stillHeld.length, reboots: stillHeld.filter((lock) => lock.reboot).length } };
+    return reconcileLocks(this.deps, now);
   }
 }
 

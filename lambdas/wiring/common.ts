@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRemediationLedger } from '../adapters/dynamo-ledger';
-import { createSsmClient } from '../adapters/ssm-client';
+import { createSsmActingClient, createSsmClient } from '../adapters/ssm-client';
 import { SsmModeParameter } from '../adapters/ssm-mode-parameter';
 import { alertEnvironmentFrom } from '../domain/alerts/environment';
 import type { AlertEnvironment } from '../domain/alerts/types';
@@ -42,6 +42,8 @@ export interface Common {
   ssm: SSMClient;
   /** Region, endpoint and credentials every client of this container is built with. */
   clientConfig: { region?: string; endpoint?: string; credentials?: SSMClientConfig['credentials'] };
+  /** One attempt per call: SendCommand / StartAssociationsOnce are never retried by the SDK (ssm-client.ts). */
+  ssmActing: SSMClient;
   dynamo: DynamoDBDocumentClient;
   ledger: DynamoRemediationLedger;
   notifier: AlertNotifier & PauseNotifier;
@@ -74,6 +76,7 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
     ...(overrides.clientConfig?.credentials ? { credentials: overrides.clientConfig.credentials } : {}),
   };
   const ssm = createSsmClient(clientConfig);
+  const ssmActing = createSsmActingClient(clientConfig);
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), { marshallOptions: { removeUndefinedValues: true } });
   const ledger = new DynamoRemediationLedger(dynamo, tableName);
   // Most invocations have nothing to alert or announce: the SNS and EventBridge adapters, their
@@ -99,7 +102,7 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
   const parameterName = env['MODE_PARAMETER_NAME'];
   // Constructed here, read on the first invocation (never at import: no call during the cold start).
   const liveMode = parameterName ? { source: new SsmModeParameter({ client: ssm, parameterName, sink, clock }), parameterName } : undefined;
-  return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, clientConfig, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
+  return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, ssmActing, clientConfig, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
 }
 
 /** Logs through the Powertools Logger, counts through Powertools Metrics (published by the handler). */

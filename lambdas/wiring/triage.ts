@@ -1,5 +1,6 @@
 /** The triage use case over the common dependencies (triage and sweep Lambdas). */
 import { SsmCalendarReader } from '../adapters/ssm-calendar';
+import { SsmCommandFinder } from '../adapters/ssm-command-finder';
 import { SsmRemediator } from '../adapters/ssm-remediator';
 import type { NodeTagSource } from '../adapters/ssm/node-tags';
 import { SsmStateReader } from '../adapters/ssm/reader';
@@ -38,7 +39,9 @@ export function buildTriage(common: Common): TriageUseCase {
   return new TriageUseCase({
     reader: new SsmStateReader({ client: ssm, settings, clock, sink, tags, ...(region ? { region } : {}) }),
     ledger: common.ledger,
-    remediator: new SsmRemediator({ client: ssm, settings, sink, logGroupName: common.commandLogGroup }),
+    // SendCommand / StartAssociationsOnce through the one-attempt client; DescribeAssociation through the retrying one.
+    remediator: new SsmRemediator({ client: common.ssmActing, readClient: ssm, settings, sink, logGroupName: common.commandLogGroup }),
+    finder: new SsmCommandFinder(ssm),
     calendar: new SsmCalendarReader(ssm),
     notifier: common.notifier,
     lifecycle: common.lifecycle,

@@ -1,7 +1,7 @@
 /** In-memory stand-in for the ledger's lock part (the DynamoDB ledger has its own dynalite tests). */
 import type { CommandLock, NodeLedgerRecord, RemediationLedger } from '../../lambdas/ports';
 
-export class InMemoryLockLedger implements Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'releaseLock'> {
+export class InMemoryLockLedger implements Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'releaseLock' | 'attachCommand'> {
   readonly records = new Map<string, NodeLedgerRecord>();
 
   hold(lock: CommandLock): void {
@@ -19,6 +19,11 @@ export class InMemoryLockLedger implements Pick<RemediationLedger, 'readNodes' |
     delete record.lock;
     record.lastCommandEndedAt = endedAt.toISOString();
     return lock;
+  }
+
+  async attachCommand(lock: CommandLock, commandId: string): Promise<void> {
+    const record = this.records.get(lock.instanceId);
+    if (record?.lock?.lockToken === lock.lockToken) record.lock.commandId = commandId;
   }
 
   async releaseLock(lock: CommandLock, outcome: { commandEnded: boolean; at: Date }): Promise<boolean> {

@@ -7,7 +7,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeLifecyclePublisher } from '../../lambdas/adapters/eventbridge-publisher';
 import { SnsAlertNotifier } from '../../lambdas/adapters/sns-notifier';
 import { SsmCommandOutputReader } from '../../lambdas/adapters/ssm-command-output';
-import { CommandFollowUp, LockNotAttachedYetError } from '../../lambdas/usecases/follow-up';
+import { SsmCommandFinder } from '../../lambdas/adapters/ssm-command-finder';
+import { CommandFollowUp } from '../../lambdas/usecases/follow-up';
 import { RecordingSink } from '../alerts/recording-sink';
 import { InMemoryLockLedger } from './fakes';
 
@@ -39,6 +40,7 @@ function setup() {
   const sink = new RecordingSink();
   const followUp = new CommandFollowUp({
     ledger,
+    finder: new SsmCommandFinder(new SSMClient({ region: 'eu-west-1' })),
     outputReader: new SsmCommandOutputReader(new SSMClient({ region: 'eu-west-1' })),
     notifier: new SnsAlertNotifier(new SNSClient({ region: 'eu-west-1' }), 'arn:aws:sns:eu-west-1:111122223333:alerts', env, sink),
     lifecycle: new EventBridgeLifecyclePublisher(new EventBridgeClient({ region: 'eu-west-1' }), 'default', sink),
@@ -155,10 +157,23 @@ test('a redelivered Success finds no lock and does nothing twice', async () => {
   expect(lifecycleEntries()).toHaveLength(1);
 });
 
-test('a terminal event that overtakes the command ID write is retried (throws)', async () => {
+test('a terminal event that overtakes the command ID write is matched by the send token in its Comment and adopted', async () => {
+  const { followUp, ledger, sink } = setup();
+  const token = '5f0c2d4e-1b7a-4c3e-9d2f-8a6b4c2e0f11';
+  ledger.hold({ instanceId: INSTANCE, lockToken: 'token-2', action: 'REBOOT_NODE', causes: ['PENDING_REBOOT'], reboot: true, acquiredAt: '2026-11-22T07:02:29.000Z', sendToken: token, sentAt: '2026-11-22T07:02:29.000Z' });
+  ssm.on(ListCommandInvocationsCommand, { CommandId: COMMAND, InstanceId: INSTANCE, Details: undefined }).resolves({
+    CommandInvocations: [{ CommandId: COMMAND, InstanceId: INSTANCE, Status: 'Failed', Comment: `${token} ssm-compliance-autopilot: REBOOT_NODE for PENDING_REBOOT` }],
+  });
+  await expect(followUp.handle(fixture('failed'))).resolves.toMatchObject({ kind: 'FAILED', alerted: true });
+  expect(sink.countOf('CommandsAdopted')).toBe(1);
+  expect((await ledger.readNodes([INSTANCE])).get(INSTANCE)?.lock).toBeUndefined();
+});
+
+test('a lock without a send token never had a command sent under it: the event is not ours', async () => {
   const { followUp, ledger } = setup();
-  ledger.hold({ instanceId: INSTANCE, lockToken: 'token-2', action: 'REBOOT_NODE', causes: ['PENDING_REBOOT'], reboot: true, acquiredAt: '2026-11-22T07:02:29.000Z' });
-  await expect(followUp.handle(fixture('failed'))).rejects.toBeInstanceOf(LockNotAttachedYetError);
+  ledger.hold({ instanceId: INSTANCE, lockToken: 'token-3', action: 'REBOOT_NODE', causes: ['PENDING_REBOOT'], reboot: true, acquiredAt: '2026-11-22T07:02:29.000Z' });
+  await expect(followUp.handle(fixture('failed'))).resolves.toMatchObject({ kind: 'NOT_OURS' });
+  expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
 });
 
 test('when the output cannot be read the alert still goes out and says why', async () => {

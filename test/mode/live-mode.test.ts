@@ -180,6 +180,9 @@ class RecordingAlerts implements AlertNotifier {
   }
 }
 
+/** SSM lists no command (these tests never reconcile one). */
+const NO_COMMANDS = { findByToken: async () => null, invocation: async () => null };
+
 describe('triage: the live mode replaces the deployed one on every call', () => {
   async function triageHarness(mode: SwitchableMode) {
     const snapshot = example('pending-reboot'); // tag auto: REBOOT_NODE in auto mode
@@ -196,6 +199,7 @@ describe('triage: the live mode replaces the deployed one on every call', () => 
       reader,
       ledger: await freshLedger(),
       remediator: new SsmRemediator({ client, settings: DEFAULT_SETTINGS, sink, logGroupName: '/ssm-compliance-autopilot/Test/commands' }),
+      finder: NO_COMMANDS,
       calendar: { state: async () => ({ state: 'OPEN' as const }) },
       notifier: alerts,
       lifecycle: { publish: async (events) => ({ published: events.length, failed: [] }) },
@@ -248,6 +252,8 @@ describe('sweep: paused means no scan and one reminder a day', () => {
     let scans = 0;
     const sweep = new LedgerSweep({
       ledger,
+      finder: NO_COMMANDS,
+      settler: { settle: async () => undefined },
       scanner: {
         loadCursor: async () => undefined,
         saveCursor: async () => undefined,
@@ -299,6 +305,7 @@ describe('follow-up: paused sends no PATCH_OPERATION_FAILED alert but still rele
     const alerts = new RecordingAlerts();
     const followUp = new CommandFollowUp({
       ledger,
+      finder: NO_COMMANDS,
       outputReader: { readOutput: async () => ({ standardErrorContent: 'E: apt failed', standardOutputContent: '', status: 'Failed' }) },
       notifier: alerts,
       lifecycle: { publish: async (events) => ({ published: events.length, failed: [] }) },

@@ -65,7 +65,8 @@ describe('guards', () => {
     expect(evaluateGuards(facts({ decision: { ...REBOOT, action: 'NOTIFY' }, calendar: { state: 'CLOSED' } }))).toEqual({ kind: 'PROCEED' });
     expect(evaluateGuards(facts({ decision: { ...REBOOT, dryRun: true }, calendar: { state: 'CLOSED' } }))).toEqual({ kind: 'PROCEED' });
     const rerun: Decision = { ...REBOOT, action: 'RERUN_ASSOCIATION', causes: ['ASSOCIATION_FAILED'] };
-    expect(evaluateGuards(facts({ decision: rerun, calendar: { state: 'CLOSED' } }))).toEqual({ kind: 'PROCEED' });
+    expect(evaluateGuards(facts({ decision: rerun, calendar: { state: 'CLOSED' } }))).toMatchObject({ kind: 'DEFER', guard: 'CALENDAR_CLOSED' });
+    expect(evaluateGuards(facts({ decision: rerun, inFlight: { remediations: 0, reboots: 99 } }))).toEqual({ kind: 'PROCEED' });
     expect(evaluateGuards(facts({ decision: rerun, ledger: { attempts: { ASSOCIATION_FAILED: [minutesAgo(1), minutesAgo(2)] } } }))).toMatchObject({ kind: 'EXHAUSTED' });
   });
 });

@@ -45,13 +45,15 @@ function remediator(sink: RecordingSink) {
 
 it('sends the exact AWS-RunPatchBaseline request on the wire', async () => {
   reply = { status: 200, body: { Command: { CommandId: '0a1b2c3d-1111-2222-3333-444455556666', DocumentName: 'AWS-RunPatchBaseline' } } };
-  const result = await remediator(new RecordingSink()).sendPatchCommand({ instanceIds: ['i-0123456789abcdef0'], action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'] });
-  expect(result.commandId).toBe('0a1b2c3d-1111-2222-3333-444455556666');
+  const token = '7d3e2f1a-0b9c-4d8e-8f7a-6b5c4d3e2f1a';
+  const result = await remediator(new RecordingSink()).sendPatchCommand({ instanceIds: ['i-0123456789abcdef0'], action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'], token });
+  expect(result).toEqual({ outcome: 'SENT', commandId: '0a1b2c3d-1111-2222-3333-444455556666' });
   expect(received[0]?.target).toBe('AmazonSSM.SendCommand');
   expect(received[0]?.body).toMatchObject({
     DocumentName: 'AWS-RunPatchBaseline',
     InstanceIds: ['i-0123456789abcdef0'],
-    Parameters: { Operation: ['Install'], RebootOption: ['RebootIfNeeded'] },
+    Parameters: { Operation: ['Install'], RebootOption: ['RebootIfNeeded'], SnapshotId: [token] },
+    Comment: `${token} ssm-compliance-autopilot: INSTALL_PATCHES for MISSING_PATCHES`,
     TimeoutSeconds: 1800,
     CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: '/autopilot/commands' },
   });
@@ -60,8 +62,8 @@ it('sends the exact AWS-RunPatchBaseline request on the wire', async () => {
 it('turns an InvalidInstanceId reply into rejected nodes and a count', async () => {
   reply = { status: 400, body: { __type: 'InvalidInstanceId', Message: 'Instances [[i-0123456789abcdef0]] not in a valid state for account 111122223333' } };
   const sink = new RecordingSink();
-  const result = await remediator(sink).sendPatchCommand({ instanceIds: ['i-0123456789abcdef0'], action: 'REBOOT_NODE', causes: ['PENDING_REBOOT'] });
-  expect(result.rejectedInstanceIds).toEqual(['i-0123456789abcdef0']);
-  expect(result.error).toContain('not in a valid state');
-  expect(sink.metric('CommandRejectedInvalidInstance')).toBe(1);
+  const result = await remediator(sink).sendPatchCommand({ instanceIds: ['i-0123456789abcdef0'], action: 'REBOOT_NODE', causes: ['PENDING_REBOOT'], token: '7d3e2f1a-0b9c-4d8e-8f7a-6b5c4d3e2f1b' });
+  expect(result).toMatchObject({ outcome: 'REJECTED', reason: 'INVALID_INSTANCE', instanceIds: ['i-0123456789abcdef0'] });
+  if (result.outcome === 'REJECTED') expect(result.error).toContain('not in a valid state');
+  expect(sink.metric('CommandRejected_INVALID_INSTANCE')).toBe(1);
 });

@@ -3,7 +3,8 @@
  * dynalite via AWS_ENDPOINT_URL_DYNAMODB, SSM and the tagging API through aws-sdk-client-mock. A stale lock must be
  * released in DynamoDB and its node read again from SSM by the triage use case.
  */
-import { DescribeInstanceInformationCommand, DescribeInstancePatchStatesCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeInstanceInformationCommand, DescribeInstancePatchStatesCommand, ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
@@ -18,6 +19,7 @@ const savedEnv = { ...process.env };
 const ssm = mockClient(SSMClient);
 // The node's tags (GetResources, per evaluated node): none.
 mockClient(ResourceGroupsTaggingAPIClient).on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+const eventBridge = mockClient(EventBridgeClient);
 
 beforeAll(async () => {
   table = await startLedgerTable('sweep-handler-ledger');
@@ -39,7 +41,11 @@ afterAll(async () => {
   await table.close();
 });
 
-test('a scheduled run releases a stale lock and re-reads the node from SSM', async () => {
+test('a scheduled run settles a stale lock whose command SSM says ended, and re-reads the node from SSM', async () => {
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  ssm.on(ListCommandInvocationsCommand, { CommandId: 'cmd-whose-status-event-was-lost', InstanceId: INSTANCE }).resolves({
+    CommandInvocations: [{ CommandId: 'cmd-whose-status-event-was-lost', InstanceId: INSTANCE, Status: 'Success', Comment: 'x' }],
+  });
   ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [] });
   ssm.on(DescribeInstancePatchStatesCommand).resolves({ InstancePatchStates: [] });
   const ledger = new DynamoRemediationLedger(table.documentClient, table.tableName);

@@ -1,7 +1,7 @@
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
 import { DynamoSweepScanner } from '../../lambdas/adapters/dynamo-sweep-scanner';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
-import type { NodeEvaluator } from '../../lambdas/ports';
+import type { CommandFinder, CommandInvocationFound, NodeEvaluator } from '../../lambdas/ports';
 import { LedgerSweep, sweepReasonOf, type SweepLimits } from '../../lambdas/usecases/sweep';
 import { RecordingSink } from '../alerts/recording-sink';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
@@ -17,11 +17,27 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
+/** SSM's view of commands, as ListCommandInvocations would list them. */
+class FakeFinder implements CommandFinder {
+  readonly invocations: CommandInvocationFound[] = [];
+  async findByToken(instanceId: string, token: string): Promise<CommandInvocationFound | null> {
+    return this.invocations.find((entry) => entry.instanceId === instanceId && entry.comment.startsWith(token)) ?? null;
+  }
+  async invocation(commandId: string, instanceId: string): Promise<CommandInvocationFound | null> {
+    return this.invocations.find((entry) => entry.instanceId === instanceId && entry.commandId === commandId) ?? null;
+  }
+}
+
 async function freshTable() {
   tables += 1;
   const name = `sweep-${tables}`;
   await server.createTable(name);
-  return { ledger: new DynamoRemediationLedger(server.documentClient, name), scanner: new DynamoSweepScanner(server.documentClient, name) };
+  const ledger = new DynamoRemediationLedger(server.documentClient, name);
+  const finder = new FakeFinder();
+  // What the follow-up does with an ended command, minus the alert: release the lock, start the cooldown.
+  const settled: string[] = [];
+  const settler = { settle: async (end: { instanceId: string; commandId: string; status: string; endedAt: Date }) => (settled.push(`${end.instanceId}:${end.status}`), ledger.releaseByCommand(end.instanceId, end.commandId, end.endedAt)) };
+  return { ledger, scanner: new DynamoSweepScanner(server.documentClient, name), finder, settler, settled };
 }
 
 class RecordingEvaluator implements NodeEvaluator {
@@ -44,13 +60,15 @@ function sweepOf(parts: Awaited<ReturnType<typeof freshTable>>, evaluator: NodeE
   return { sweep, sink };
 }
 
-test('a stale lock is released and its node re-evaluated; a fresh lock is left alone', async () => {
+test('a stale lock whose command ended (per SSM) is settled and its node re-evaluated; a fresh lock is left alone', async () => {
   const parts = await freshTable();
   const lockRequest = { action: 'REBOOT_NODE' as const, causes: ['PENDING_REBOOT' as const], reboot: true, maxRemediationsInFlight: 50, maxRebootsInFlight: 10 };
   const stale = await parts.ledger.acquireLock({ ...lockRequest, instanceId: nodeId(1), now: minutesAgo(DEFAULT_SETTINGS.lockTimeoutMinutes + 5) });
   const fresh = await parts.ledger.acquireLock({ ...lockRequest, instanceId: nodeId(2), now: minutesAgo(20) });
   if (!stale.acquired || !fresh.acquired) throw new Error('locks not acquired');
   await parts.ledger.attachCommand(stale.lock, 'cmd-lost-follow-up');
+  await parts.ledger.attachCommand(fresh.lock, 'cmd-running');
+  parts.finder.invocations.push({ commandId: 'cmd-lost-follow-up', instanceId: nodeId(1), status: 'Success', comment: 'x' });
 
   const evaluator = new RecordingEvaluator();
   const { sweep, sink } = sweepOf(parts, evaluator);
@@ -65,6 +83,19 @@ test('a stale lock is released and its node re-evaluated; a fresh lock is left a
   expect(records.get(nodeId(1))?.lastCommandEndedAt).toBe(NOW.toISOString());
   expect(sink.countOf('StaleLocksReleased')).toBe(1);
   expect(sink.logs.some((log) => log.level === 'warn' && log.fields?.['commandId'] === 'cmd-lost-follow-up')).toBe(true);
+  expect(parts.settled).toEqual([`${nodeId(1)}:Success`]);
+});
+
+test('a stale lock whose command is still running per SSM is kept (never presumed successful)', async () => {
+  const parts = await freshTable();
+  const lock = await parts.ledger.acquireLock({ instanceId: nodeId(3), action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'], reboot: false, now: minutesAgo(DEFAULT_SETTINGS.lockTimeoutMinutes + 5), maxRemediationsInFlight: 50, maxRebootsInFlight: 10 });
+  if (!lock.acquired) throw new Error('lock not acquired');
+  await parts.ledger.attachCommand(lock.lock, 'cmd-long');
+  parts.finder.invocations.push({ commandId: 'cmd-long', instanceId: nodeId(3), status: 'InProgress', comment: 'x' });
+  const { sweep, sink } = sweepOf(parts, new RecordingEvaluator());
+  expect((await sweep.run()).staleLocksReleased).toBe(0);
+  expect((await parts.ledger.readInFlight()).locks.map((entry) => entry.commandId)).toEqual(['cmd-long']);
+  expect(sink.countOf('StaleLocksStillRunning')).toBe(1);
 });
 
 test('deferred nodes and nodes not evaluated since their command ended are re-evaluated; settled and healthy ones are not', async () => {
@@ -190,7 +221,8 @@ describe('deferrals whose reason still holds are not re-read', () => {
   test('calendar still CLOSED and reboot cap still full: only the young node is re-evaluated', async () => {
     const parts = await deferredFleet();
     const busy = await parts.ledger.acquireLock({ instanceId: nodeId(499), action: 'REBOOT_NODE', causes: ['PENDING_REBOOT'], reboot: true, now: minutesAgo(5), maxRemediationsInFlight: 50, maxRebootsInFlight: 1 });
-    expect(busy.acquired).toBe(true);
+    if (!busy.acquired) throw new Error('lock not acquired');
+    await parts.ledger.attachCommand(busy.lock, 'cmd-busy');
     const evaluator = new RecordingEvaluator();
     const calendarCalls: string[][] = [];
     const sweep = new LedgerSweep({

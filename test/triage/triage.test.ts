@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
+import { SsmCommandFinder } from '../../lambdas/adapters/ssm-command-finder';
 import { SsmRemediator } from '../../lambdas/adapters/ssm-remediator';
 import type { DiagnosisAlertInput, ResolvedAlertInput } from '../../lambdas/domain/alerts/types';
 import type { LifecycleEvent } from '../../lambdas/domain/lifecycle';
@@ -136,6 +137,7 @@ async function harness(snapshots: NodeSnapshot[], settingsOverrides: Partial<Aut
     reader,
     ledger,
     remediator: new SsmRemediator({ client: ssmClient, settings, sink, logGroupName: '/ssm-compliance-autopilot/Test/commands' }),
+    finder: new SsmCommandFinder(ssmClient),
     calendar,
     notifier,
     lifecycle: {
@@ -295,7 +297,8 @@ describe('guards in the pipeline', () => {
   });
 
   it('releases the lock when SendCommand fails and puts the node back on the queue', async () => {
-    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    // A 4xx: SSM answered, so provably nothing was created; the node may safely go back to the queue.
+    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     const h = await harness([example('missing-patches')]);
     const result = await h.triage.processRecords([nodeEvent(INSTALL_NODE, 'm1')]);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
@@ -303,11 +306,11 @@ describe('guards in the pipeline', () => {
   });
 
   it('releases the lock and counts a node SSM rejects as InvalidInstanceId, without retrying it', async () => {
-    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('invalid'), { name: 'InvalidInstanceId' }));
+    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('invalid'), { name: 'InvalidInstanceId', $metadata: { httpStatusCode: 400 } }));
     const h = await harness([example('missing-patches')]);
     const result = await h.triage.processRecords([nodeEvent(INSTALL_NODE, 'm1')]);
     expect(result.batchItemFailures).toEqual([]);
-    expect(h.sink.metric('CommandRejectedInvalidInstance')).toBe(1);
+    expect(h.sink.metric('CommandRejected_INVALID_INSTANCE')).toBe(1);
     expect((await h.ledger.readInFlight()).remediations).toBe(0);
   });
 });

@@ -147,8 +147,36 @@ export const GUARDS: ReadonlyArray<readonly [string, Guard]> = [
   ['rebootCap', rebootCap],
 ];
 
-/** Association re-runs send no command to the node's agent directly, but loop the same way: capped per cause. */
-export const ASSOCIATION_GUARDS: ReadonlyArray<readonly [string, Guard]> = [['attemptCap', attemptCap]];
+/**
+ * Association re-runs run a document on the association's targets just as a command does: the same
+ * guards (a re-run is not a reboot by itself, so the reboot cap and node age do not apply).
+ */
+export const ASSOCIATION_GUARDS: ReadonlyArray<readonly [string, Guard]> = [
+  ['commandInFlight', commandInFlight],
+  ['attemptCap', attemptCap],
+  ['cooldown', cooldown],
+  ['changeCalendar', changeCalendar],
+  ['remediationCap', remediationCap],
+];
+
+/**
+ * The guards over the node's own record, decided again on a fresh read AFTER its lock is taken: the
+ * first read may predate a command that started, ended and was counted meanwhile (another handler's).
+ * The lock write itself checks the slot and the in-flight caps atomically (ledger `acquireLock`).
+ */
+export const AFTER_LOCK_GUARDS: ReadonlyArray<readonly [string, Guard]> = [
+  ['attemptCap', attemptCap],
+  ['cooldown', cooldown],
+];
+
+export function recheckAfterLock(facts: Pick<GuardFacts, 'decision' | 'ledger' | 'now' | 'settings'>): GuardVerdict {
+  const full: GuardFacts = { ...facts, inFlight: { remediations: 0, reboots: 0 }, calendar: { state: 'OPEN' }, node: {} };
+  for (const [, guard] of AFTER_LOCK_GUARDS) {
+    const verdict = guard(full);
+    if (verdict.kind !== 'PROCEED') return verdict;
+  }
+  return PROCEED;
+}
 
 /**
  * Runs the guards for an acting decision (NOTIFY / NONE and dry runs pass through). The first

@@ -1,10 +1,13 @@
-/** Acting and locking: one ledger lock per node, one RunPatchBaseline per group of up to 50 locked nodes. */
-import { mayReboot } from '../../domain/policy/guards';
+/**
+ * Acting and locking: one ledger lock per node, the node's guards decided again on a fresh read
+ * after the lock is taken, then one RunPatchBaseline per group of up to 50 locked nodes (sending.ts).
+ */
+import { mayReboot, recheckAfterLock } from '../../domain/policy/guards';
 import { SEND_COMMAND_MAX_INSTANCES } from '../../domain/types';
 import type { CommandLock } from '../../ports';
-import { alertRemainingCauses, lifecycleEvent } from './alerting';
 import { inFlightOf } from './batch-state';
-import type { BatchState, EvaluationResult, NodeOutcome, PendingCommand, TriageDependencies } from './types';
+import { sendChunk } from './sending';
+import type { BatchState, EvaluationResult, LockedCommand, NodeOutcome, PendingCommand, TriageDependencies } from './types';
 import { describeError } from './types';
 import { handleVerdict } from './verdicts';
 
@@ -18,7 +21,7 @@ export async function sendCommands(deps: TriageDependencies, pending: readonly P
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   for (const group of groups.values()) {
-    const locked: Array<{ item: PendingCommand; lock: CommandLock }> = [];
+    const locked: LockedCommand[] = [];
     for (const item of group) {
       try {
         const result = await acquire(deps, item, batch);
@@ -40,11 +43,20 @@ export async function sendCommands(deps: TriageDependencies, pending: readonly P
   return { outcomes, retry };
 }
 
+/**
+ * Takes the node's lock (the write checks the slot and both in-flight caps atomically), then
+ * re-reads the node and decides its own guards again (cooldown, attempt cap) on that fresh state: a
+ * handler whose first read predates another handler's command that started, ended and was counted
+ * meanwhile gives the lock back instead of sending inside the cooldown or past the cap. The ledger
+ * writes a command's end BEFORE freeing its slot, so the state read after the lock is never older
+ * than the slot it took over.
+ */
 async function acquire(deps: TriageDependencies, item: PendingCommand, batch: BatchState): Promise<{ lock?: CommandLock; outcome: NodeOutcome }> {
   const { ledger, settings, clock } = deps;
+  const id = item.snapshot.instanceId;
   const reboot = mayReboot(item.decision, settings);
   const result = await ledger.acquireLock({
-    instanceId: item.snapshot.instanceId,
+    instanceId: id,
     action: item.decision.action,
     causes: item.decision.causes,
     reboot,
@@ -53,15 +65,23 @@ async function acquire(deps: TriageDependencies, item: PendingCommand, batch: Ba
     maxRebootsInFlight: settings.maxRebootsInFlight,
   });
   if (result.acquired) {
+    const fresh = (await ledger.readNodes([id])).get(id) ?? { instanceId: id, attempts: {}, alerts: {}, openCauses: [] };
+    const verdict = recheckAfterLock({ decision: item.decision, ledger: fresh, now: clock.now(), settings });
+    if (verdict.kind !== 'PROCEED') {
+      await ledger.releaseLock(result.lock, { commandEnded: false, at: clock.now() });
+      deps.sink.count('GuardsChangedAfterLock');
+      deps.sink.info('guards re-decided after the lock: no command', { instanceId: id, verdict: verdict.kind, reason: verdict.reason });
+      return { outcome: await handleVerdict(deps, item.snapshot, item.diagnosis, item.decision, verdict, item.evaluation, batch, item.previousDeferral) };
+    }
     const inFlight = await inFlightOf(deps, batch);
     inFlight.remediations += 1;
     if (reboot) inFlight.reboots += 1;
-    return { lock: result.lock, outcome: { instanceId: item.snapshot.instanceId, kind: 'COMMAND_SENT' } };
+    return { lock: result.lock, outcome: { instanceId: id, kind: 'COMMAND_SENT' } };
   }
   if (result.reason === 'IN_FLIGHT') {
     // Another handler won the race for this node: its command covers this event.
     deps.sink.count('SkippedInFlight');
-    return { outcome: { instanceId: item.snapshot.instanceId, kind: 'SKIPPED', detail: `command in flight (${result.holder?.commandId ?? 'being sent'})` } };
+    return { outcome: { instanceId: id, kind: 'SKIPPED', detail: `command in flight (${result.holder?.commandId ?? 'being sent'})` } };
   }
   const guard = result.reason;
   const outcome = await handleVerdict(
@@ -75,46 +95,4 @@ async function acquire(deps: TriageDependencies, item: PendingCommand, batch: Ba
     item.previousDeferral,
   );
   return { outcome };
-}
-
-async function sendChunk(deps: TriageDependencies, chunk: ReadonlyArray<{ item: PendingCommand; lock: CommandLock }>, batch: BatchState): Promise<EvaluationResult> {
-  const { remediator, ledger, sink, clock, settings } = deps;
-  const first = chunk[0];
-  if (!first) return { outcomes: [], retry: [] };
-  const instanceIds = chunk.map((entry) => entry.lock.instanceId);
-  let result;
-  try {
-    result = await remediator.sendPatchCommand({ instanceIds, action: first.item.decision.action, causes: first.item.decision.causes });
-  } catch (error) {
-    // Nothing was sent: give the slots back so the retry (or another node) can use them.
-    await Promise.all(chunk.map((entry) => ledger.releaseLock(entry.lock, { commandEnded: false, at: clock.now() })));
-    sink.count('CommandFailures');
-    sink.error('SendCommand failed: locks released, nodes back to the queue', { instanceIds, error: describeError(error) });
-    return { outcomes: instanceIds.map((instanceId) => ({ instanceId, kind: 'RETRY' as const, detail: describeError(error) })), retry: instanceIds };
-  }
-  if (!result.commandId) {
-    await Promise.all(chunk.map((entry) => ledger.releaseLock(entry.lock, { commandEnded: false, at: clock.now() })));
-    // InvalidInstanceId: deregistered or offline since the read. Not retried: the next event or sweep re-reads it.
-    sink.count('UnknownNodes', result.rejectedInstanceIds.length);
-    return { outcomes: instanceIds.map((instanceId) => ({ instanceId, kind: 'UNKNOWN' as const, detail: result.error ?? 'command rejected' })), retry: [] };
-  }
-  const commandId = result.commandId;
-  const now = clock.now();
-  const outcomes: NodeOutcome[] = [];
-  for (const { item, lock } of chunk) {
-    batch.lifecycle.push(lifecycleEvent(deps, 'Remediation Started', item.diagnosis, item.decision, item.decision.reason, now, commandId));
-    outcomes.push({ instanceId: lock.instanceId, kind: 'COMMAND_SENT', commandId, detail: item.decision.reason });
-    try {
-      await ledger.attachCommand(lock, commandId);
-      await ledger.recordAttempts(lock.instanceId, item.decision.causes, now, settings.attemptWindowHours);
-      await ledger.recordEvaluation({ ...item.evaluation, deferral: null });
-      await alertRemainingCauses(deps, item.diagnosis, item.decision, { kind: 'COMMAND_SENT', commandId });
-    } catch (error) {
-      // The command is out: a retry must not resend it (the lock would skip it anyway). A lock left
-      // without its command ID is released by the sweep after lockTimeoutMinutes.
-      sink.count('BookkeepingFailures');
-      sink.error('bookkeeping after SendCommand failed', { instanceId: lock.instanceId, commandId, error: describeError(error) });
-    }
-  }
-  return { outcomes, retry: [] };
 }

@@ -8,7 +8,8 @@ import { planRemediation } from '../../domain/policy/plan';
 import type { NodeSnapshot } from '../../domain/types';
 import type { NodeLedgerRecord, NodeSummary } from '../../ports';
 import { sendCommands } from './acting';
-import { alertCauses, alertRemainingCauses, lifecycleEvent } from './alerting';
+import { alertCauses } from './alerting';
+import { rerunAssociations } from './associations';
 import { calendarStateOf, inFlightOf } from './batch-state';
 import { syncFindings } from './findings';
 import type { BatchState, EvaluationContext, EvaluationResult, NodeOutcome, PendingCommand, TriageDependencies } from './types';
@@ -147,11 +148,13 @@ async function evaluateNode(
     return { instanceId: id, kind: 'DRY_RUN', detail: `${decision.reason}${sent ? '' : ' (alert already sent)'}` };
   }
 
+  // Commands and association re-runs both run documents on nodes: caps and calendar apply to both.
+  const actsOnNodes = isCommandAction(decision.action) || decision.action === 'RERUN_ASSOCIATION';
   const verdict = evaluateGuards({
     decision,
     ledger: record,
-    inFlight: isCommandAction(decision.action) ? await inFlightOf(deps, batch) : { remediations: 0, reboots: 0 },
-    calendar: isCommandAction(decision.action) ? await calendarStateOf(deps, batch, now) : { state: 'OPEN' },
+    inFlight: actsOnNodes ? await inFlightOf(deps, batch) : { remediations: 0, reboots: 0 },
+    calendar: actsOnNodes ? await calendarStateOf(deps, batch, now) : { state: 'OPEN' },
     node: nodeAgeFacts(snapshot),
     now,
     settings,
@@ -161,13 +164,7 @@ async function evaluateNode(
   }
 
   if (decision.action === 'RERUN_ASSOCIATION') {
-    const associationIds = decision.associationIds ?? [];
-    await deps.remediator.rerunAssociations(associationIds);
-    await ledger.recordAttempts(id, decision.causes, now, settings.attemptWindowHours);
-    batch.lifecycle.push(lifecycleEvent(deps, 'Remediation Started', diagnosis, decision, `re-ran association(s) ${associationIds.join(', ')}`, now));
-    await alertRemainingCauses(deps, diagnosis, decision, { kind: 'ASSOCIATIONS_STARTED', associationIds });
-    await ledger.recordEvaluation({ ...evaluation, deferral: null });
-    return { instanceId: id, kind: 'ASSOCIATIONS_STARTED', detail: associationIds.join(', ') };
+    return rerunAssociations(deps, snapshot, diagnosis, decision, evaluation, batch, record.deferral);
   }
   if (isCommandAction(decision.action)) {
     pending.push({ snapshot, previousDeferral: record.deferral, evaluation, diagnosis, decision: { ...decision, action: decision.action } });

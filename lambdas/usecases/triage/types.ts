@@ -7,6 +7,8 @@ import type {
   AlertNotifier,
   CalendarReader,
   Clock,
+  CommandFinder,
+  CommandLock,
   LifecyclePublisher,
   NodeDeferral,
   NodeStateReader,
@@ -21,6 +23,8 @@ export interface TriageDependencies {
   reader: NodeStateReader;
   ledger: RemediationLedger;
   remediator: Remediator;
+  /** Finds our commands again by their send token (reconciling an ambiguous SendCommand). */
+  finder: CommandFinder;
   calendar: CalendarReader;
   notifier: AlertNotifier;
   lifecycle: LifecyclePublisher;
@@ -56,6 +60,8 @@ export type NodeOutcomeKind =
   | 'EXHAUSTED'
   | 'UNKNOWN'
   | 'PAUSED'
+  | 'DENIED'
+  | 'SEND_UNCERTAIN'
   | 'READ_FAILED'
   | 'RETRY';
 
@@ -87,6 +93,12 @@ export interface PendingCommand {
   evaluation: NodeEvaluation;
   diagnosis: Diagnosis;
   decision: Decision & { action: 'INSTALL_PATCHES' | 'REBOOT_NODE' };
+}
+
+/** A pending command whose node lock is held. */
+export interface LockedCommand {
+  item: PendingCommand;
+  lock: CommandLock;
 }
 
 /** What one batch knows about the account: read at most once, updated as locks are taken. */
