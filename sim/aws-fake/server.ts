@@ -28,6 +28,28 @@ export interface FakeAwsServer {
   close(): Promise<void>;
 }
 
+/**
+ * A fault on one SSM request (issue 14), decided before it is served:
+ *  - RESET_BEFORE_ACCEPT: the connection drops before SSM saw the call (nothing created);
+ *  - REPLY_LOST: SSM processes the call (a SendCommand is ACCEPTED), then the connection drops;
+ *  - SERVER_ERROR_AFTER_ACCEPT: SSM processes the call, then answers HTTP 500;
+ *  - HANG_AFTER_ACCEPT: SSM processes the call and the reply never comes (the Lambda is killed
+ *    waiting for it: nothing after the call runs); `onHang` is told so the caller can abandon it;
+ *  - DELAY: the reply comes after `ms` of wall time (slow reads racing other handlers).
+ */
+export type SsmFault =
+  | { kind: 'RESET_BEFORE_ACCEPT' }
+  | { kind: 'REPLY_LOST' }
+  | { kind: 'SERVER_ERROR_AFTER_ACCEPT' }
+  | { kind: 'HANG_AFTER_ACCEPT' }
+  | { kind: 'DELAY'; ms: number };
+
+export interface FaultPlan {
+  /** The fault for this request, if any. `path` is the request path (one per simulated container). */
+  decide(operation: string, input: Record<string, unknown>, path: string): SsmFault | undefined;
+  onHang?(operation: string, path: string): void;
+}
+
 class TokenBucket {
   private tokens: number;
   private last = performance.now();
@@ -68,9 +90,10 @@ function sendXml(response: ServerResponse, status: number, text: string): void {
   response.end(text);
 }
 
-export async function startFakeAws(fake: FakeAws, options: { rateLimit: RateLimit; dynamoEndpoint?: string }): Promise<FakeAwsServer> {
+export async function startFakeAws(fake: FakeAws, options: { rateLimit: RateLimit; dynamoEndpoint?: string; faults?: FaultPlan }): Promise<FakeAwsServer> {
   const bucket = new TokenBucket(options.rateLimit);
   const dynamo = options.dynamoEndpoint ? new URL(options.dynamoEndpoint) : undefined;
+  const hung = new Set<ServerResponse>();
 
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -96,7 +119,26 @@ export async function startFakeAws(fake: FakeAws, options: { rateLimit: RateLimi
           return;
         }
         const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+        const fault = options.faults?.decide(operation, input, request.url ?? '/');
+        if (fault?.kind === 'RESET_BEFORE_ACCEPT') {
+          request.socket.destroy();
+          return;
+        }
+        if (fault?.kind === 'DELAY') await new Promise((resolve) => setTimeout(resolve, fault.ms));
         const reply = fake.ssm(operation, input);
+        if (fault?.kind === 'REPLY_LOST') {
+          request.socket.destroy();
+          return;
+        }
+        if (fault?.kind === 'SERVER_ERROR_AFTER_ACCEPT') {
+          sendJson(response, 500, { __type: 'InternalServerError', message: 'An internal error occurred' });
+          return;
+        }
+        if (fault?.kind === 'HANG_AFTER_ACCEPT') {
+          hung.add(response);
+          options.faults?.onHang?.(operation, request.url ?? '/');
+          return;
+        }
         sendJson(response, reply.status, reply.body);
         return;
       }
@@ -130,6 +172,7 @@ export async function startFakeAws(fake: FakeAws, options: { rateLimit: RateLimi
     endpoint: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        hung.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

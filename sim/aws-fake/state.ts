@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SimNode } from '../fleet';
 import { applyInstall } from '../fleet';
+import { GuardAudit, type GuardLimits } from './guard-audit';
 
 type Json = Record<string, unknown>;
 export interface JsonReply {
@@ -67,6 +68,15 @@ export interface FakeAwsOptions {
   alertRepeatHours: number;
   /** Minutes an Install takes on a node (a reboot adds REBOOT_MINUTES). */
   installMinutes: (node: SimNode) => number;
+  /** The pipeline's guard settings: commands past them are counted (guard-audit.ts). */
+  guardLimits?: GuardLimits;
+  /**
+   * The stack's IAM tag condition on ssm:SendCommand (lib/permissions.ts): a call naming a node whose
+   * scope is not `auto` is refused with AccessDeniedException naming that node's ARN, as IAM does.
+   */
+  iamScopeCondition?: boolean;
+  /** Called with a SendCommand's node IDs before it is evaluated (faults: deregistration, tag change mid-batch). */
+  beforeSendCommand?: (instanceIds: readonly string[]) => void;
 }
 
 const REBOOT_MINUTES = 4;
@@ -115,10 +125,18 @@ export class FakeAws {
   readonly publishedEvents: Json[] = [];
   /** Nodes that got a write the simulator counts as "action taken", for healed/needing-action. */
   readonly actedOn = new Set<string>();
+  readonly audit?: GuardAudit;
+  /** SendCommand requests that reached the service (accepted or not). */
+  sendCommandRequests = 0;
+  /** StartAssociationsOnce calls per association ID. */
+  readonly associationRuns = new Map<string, number>();
+  /** DescribeAssociation answers: association ID -> Targets. Default: InstanceIds of the nodes that report it. */
+  readonly associationTargets = new Map<string, Array<{ Key: string; Values: string[] }>>();
   private readonly lastAlertByKey = new Map<string, number>();
 
   constructor(private readonly options: FakeAwsOptions) {
     for (const node of options.nodes) this.nodes.set(node.instanceId, node);
+    if (options.guardLimits) this.audit = new GuardAudit(options.guardLimits);
   }
 
   /** Scope of a node as the account's tags say (ground truth for "ineligible"; README: trimmed, any case). */
@@ -193,6 +211,8 @@ export class FakeAws {
         return this.sendCommand(input);
       case 'StartAssociationsOnce':
         return this.startAssociationsOnce(input);
+      case 'DescribeAssociation':
+        return this.describeAssociation(input);
       default:
         return error('InvalidAction', `operation ${operation} is not simulated`);
     }
@@ -382,9 +402,22 @@ export class FakeAws {
   private sendCommand(input: Json): JsonReply {
     const ids = (input['InstanceIds'] as string[] | undefined) ?? [];
     const documentName = String(input['DocumentName'] ?? '');
+    this.sendCommandRequests += 1;
     if (ids.length === 0 || ids.length > 50) return error('ValidationException', 'InstanceIds: 1 to 50 values');
+    this.options.beforeSendCommand?.(ids);
+    if (this.options.iamScopeCondition) {
+      const denied = ids.find((id) => {
+        const node = this.nodes.get(id);
+        return node !== undefined && (node.tags[this.options.tagKey] ?? this.options.defaultNodeMode).trim().toLowerCase() !== 'auto';
+      });
+      if (denied) {
+        const arn = `arn:aws:${denied.startsWith('mi-') ? 'ssm' : 'ec2'}:eu-west-1:111122223333:${denied.startsWith('mi-') ? 'managed-instance' : 'instance'}/${denied}`;
+        return error('AccessDeniedException', `User: arn:aws:sts::111122223333:assumed-role/SsmComplianceAutopilot-TriageRole/triage is not authorized to perform: ssm:SendCommand on resource: ${arn} because no identity-based policy allows the ssm:SendCommand action`);
+      }
+    }
     if (ids.some((id) => !this.live(id))) {
       this.counters.invalidInstanceIdAnswers += 1;
+      // The message format with node IDs is not documented: the pipeline must not rely on it.
       return error('InvalidInstanceId', 'Instances not in a valid state for account');
     }
     const parameters = (input['Parameters'] as Record<string, string[]> | undefined) ?? {};
@@ -398,6 +431,7 @@ export class FakeAws {
       this.counters.commandsByAction[action] = (this.counters.commandsByAction[action] ?? 0) + 1;
       this.actedOn.add(id);
       if (this.inFlightByNode.has(id)) this.counters.duplicateCommands += 1;
+      this.audit?.onAccepted(id, String(input['Comment'] ?? ''), rebootOption === 'RebootIfNeeded', now, { all: this.inFlightByNode.size, reboots: this.inFlightReboots() });
       const scope = this.scopeOf(node);
       const ping = node.offline ? 'ConnectionLost' : node.snapshot.instanceInformation?.PingStatus;
       if (scope !== 'auto' || ping !== 'Online') {
@@ -450,6 +484,8 @@ export class FakeAws {
 
   private startAssociationsOnce(input: Json): JsonReply {
     const ids = (input['AssociationIds'] as string[] | undefined) ?? [];
+    if (ids.length === 0 || ids.length > 10) return error('ValidationException', 'AssociationIds: 1 to 10 values');
+    for (const id of ids) this.associationRuns.set(id, (this.associationRuns.get(id) ?? 0) + 1);
     this.counters.commandsByAction['StartAssociationsOnce'] = (this.counters.commandsByAction['StartAssociationsOnce'] ?? 0) + ids.length;
     for (const node of this.nodes.values()) {
       for (const status of node.snapshot.associationStatuses ?? []) {
@@ -461,6 +497,14 @@ export class FakeAws {
       }
     }
     return { status: 200, body: {} };
+  }
+
+  private describeAssociation(input: Json): JsonReply {
+    const id = String(input['AssociationId'] ?? '');
+    const reporting = [...this.nodes.values()].filter((node) => (node.snapshot.associationStatuses ?? []).some((status) => status.AssociationId === id));
+    const targets = this.associationTargets.get(id) ?? (reporting.length > 0 ? [{ Key: 'InstanceIds', Values: reporting.map((node) => node.instanceId) }] : undefined);
+    if (!targets) return error('AssociationDoesNotExist', `association ${id} does not exist`);
+    return { status: 200, body: { AssociationDescription: { AssociationId: id, Name: 'AWS-GatherSoftwareInventory', Targets: targets } } };
   }
 
   /**
@@ -490,7 +534,10 @@ export class FakeAws {
       }
       finished.push(command);
     }
-    for (const command of finished) this.inFlightByNode.delete(command.instanceId);
+    for (const command of finished) {
+      this.inFlightByNode.delete(command.instanceId);
+      this.audit?.onEnded(command.instanceId, command.dueMs);
+    }
     return finished;
   }
 

@@ -33,6 +33,8 @@ export async function startLedgerTable(tableName = 'ledger'): Promise<LocalTable
     createTable,
     close: async () => {
       client.destroy();
+      // Keep-alive connections (e.g. the fake AWS server's proxy) would otherwise hold close() open.
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
