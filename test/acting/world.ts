@@ -28,6 +28,8 @@ export interface World {
   clock: { now: () => Date; advanceMinutes(minutes: number): void };
   /** Faults to apply to the next matching SSM requests (first match wins, each used once). */
   inject(operation: string, fault: SsmFault, times?: number): void;
+  /** Resolves once `count` injected faults have fired (the request reached SSM). */
+  faultsFired(count: number): Promise<void>;
   container(): Dependencies;
   /** Auto-scope nodes with this seeded cause. */
   nodes(cause: CauseCode, count: number): SimNode[];
@@ -50,7 +52,7 @@ export async function startWorld(overrides: Partial<AutopilotSettings> = {}, fak
   await table.createTable(tableName);
   const settings: AutopilotSettings = { ...DEFAULT_SETTINGS, minNodeAgeMinutes: 0, ...overrides };
   let nowMs = START;
-  const fleet = buildFleet({ nodes: 300, seed: 14, startMs: START - 24 * 3_600_000, tagKey: settings.tagKey });
+  const fleet = buildFleet({ nodes: 500, seed: 14, startMs: START - 24 * 3_600_000, tagKey: settings.tagKey });
   const fake = new FakeAws({
     nodes: fleet,
     now: () => nowMs,
@@ -64,13 +66,21 @@ export async function startWorld(overrides: Partial<AutopilotSettings> = {}, fak
     ...fakeOptions,
   });
   const pending: Array<{ operation: string; fault: SsmFault; left: number }> = [];
+  let fired = 0;
   const faults: FaultPlan = {
     decide: (operation) => {
       const entry = pending.find((candidate) => candidate.operation === operation && candidate.left > 0);
       if (!entry) return undefined;
       entry.left -= 1;
+      fired += 1;
       return entry.fault;
     },
+  };
+  const faultsFired = async (count: number) => {
+    for (let waited = 0; fired < count; waited += 10) {
+      if (waited > 20_000) throw new Error(`only ${fired} of ${count} faults fired`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   };
   const server: FakeAwsServer = await startFakeAws(fake, { rateLimit: { ratePerSecond: 100_000, burst: 100_000 }, dynamoEndpoint: table.endpoint, faults });
   const sink = new RecordingSink();
@@ -91,9 +101,10 @@ export async function startWorld(overrides: Partial<AutopilotSettings> = {}, fak
     ledger: new DynamoRemediationLedger(table.documentClient, tableName),
     clock,
     inject: (operation, fault, times = 1) => void pending.push({ operation, fault, left: times }),
+    faultsFired,
     container: () => buildDependencies(env, { clientConfig: { endpoint: server.endpoint, region: REGION, credentials }, clock, sink }),
     nodes: (cause, count) => {
-      const picked = fleet.filter((node) => node.seededCause === cause && node.tags[settings.tagKey] === 'auto' && !used.has(node.instanceId) && node.instanceId.startsWith('i-')).slice(0, count);
+      const picked = fleet.filter((node) => node.seededCause === cause && node.tags[settings.tagKey] === 'auto' && !used.has(node.instanceId)).slice(0, count);
       if (picked.length < count) throw new Error(`only ${picked.length} auto nodes with ${cause}`);
       for (const node of picked) used.add(node.instanceId);
       return picked;
