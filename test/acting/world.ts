@@ -91,6 +91,7 @@ export async function startWorld(overrides: Partial<AutopilotSettings> = {}, fak
     LEDGER_TABLE_NAME: tableName,
     AWS_REGION: REGION,
     OWN_ROLE_NAMES: 'SsmComplianceAutopilot-TriageRole',
+    COMMAND_LOG_GROUP: '/ssm-compliance-autopilot/ActingTest/commands',
   };
   const factory = new EventFactory(seededRandom(9));
   const used = new Set<string>();
@@ -104,7 +105,7 @@ export async function startWorld(overrides: Partial<AutopilotSettings> = {}, fak
     faultsFired,
     container: () => buildDependencies(env, { clientConfig: { endpoint: server.endpoint, region: REGION, credentials }, clock, sink }),
     nodes: (cause, count) => {
-      const picked = fleet.filter((node) => node.seededCause === cause && node.tags[settings.tagKey] === 'auto' && !used.has(node.instanceId)).slice(0, count);
+      const picked = fleet.filter((node) => node.seededCause === cause && node.tags[settings.tagKey]?.trim().toLowerCase() === 'auto' && !used.has(node.instanceId)).slice(0, count);
       if (picked.length < count) throw new Error(`only ${picked.length} auto nodes with ${cause}`);
       for (const node of picked) used.add(node.instanceId);
       return picked;
