@@ -25,7 +25,7 @@ beforeAll(async () => {
   } finally {
     process.stdout.write = write;
   }
-}, 120_000);
+}, 300_000);
 
 test('every event is processed or dead-lettered, none lost', () => {
   expect(report.events).toBeGreaterThan(150 * 20);
