@@ -105,7 +105,7 @@ async function reconcileNow(deps: TriageDependencies, entries: readonly LockedCo
   const first = entries[0]!;
   const after = new Date(Date.parse(first.lock.sentAt ?? deps.clock.now().toISOString()) - RECONCILE_SKEW_MS);
   try {
-    const found = await deps.finder.findByToken(first.lock.instanceId, token, after);
+    const found = deps.finder ? await deps.finder.findByToken(first.lock.instanceId, token, after) : null;
     if (found) return adopt(deps, entries, found.commandId, batch, true);
   } catch (lookupError) {
     deps.sink.warn('looking for an unanswered command failed: the sweep reconciles it', { token, error: describeError(lookupError) });

@@ -23,8 +23,11 @@ export interface TriageDependencies {
   reader: NodeStateReader;
   ledger: RemediationLedger;
   remediator: Remediator;
-  /** Finds our commands again by their send token (reconciling an ambiguous SendCommand). */
-  finder: CommandFinder;
+  /**
+   * Finds our commands again by their send token, right after an ambiguous SendCommand. Without it
+   * the sweep reconciles the kept lock (lock-reconciliation.ts); the wiring always provides it.
+   */
+  finder?: CommandFinder;
   calendar: CalendarReader;
   notifier: AlertNotifier;
   lifecycle: LifecyclePublisher;
