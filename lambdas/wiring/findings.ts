@@ -1,12 +1,11 @@
 /**
- * The Security Hub findings step of triage and sweep, only with `securityHubFindings` on. The
- * publisher, its Security Hub SDK client included, loads from its own chunk on the first batch with
- * something to import (lazy-adapter.ts): an invocation with nothing to import, or the option off,
- * never loads it. The use case calls the publisher only when it has findings to send.
+ * The Security Hub findings step of triage and sweep, only with `securityHubFindings` on. Loaded on
+ * first use (lazy-adapter.ts), in two steps: the step itself (finding domain, use case, ledger
+ * records) with the first batch that evaluated nodes; the publisher and its Security Hub SDK client
+ * with the first batch that has something to import. With the option off nothing of it is loaded.
  */
-import { DynamoFindingStore } from '../adapters/dynamo-finding-store';
 import type { FindingPublisher } from '../ports';
-import { SecurityHubFindings, type FindingsStep } from '../usecases/findings';
+import type { FindingsStep } from '../usecases/findings';
 import type { Common } from './common';
 import { lazyAdapter } from './lazy-adapter';
 
@@ -18,13 +17,19 @@ export function buildFindings(common: Common): FindingsStep | undefined {
     common.sink.error('securityHubFindings is on but the account or region is unknown: no findings will be imported', { account, region });
     return undefined;
   }
-  return new SecurityHubFindings({
-    store: new DynamoFindingStore(common.dynamo, common.tableName),
-    publisher: publisherOnFirstUse(common),
-    scope: { account, region },
-    clock: common.clock,
-    sink: common.sink,
-  });
+  return lazyAdapter<FindingsStep>(
+    async () => {
+      const [{ SecurityHubFindings }, { DynamoFindingStore }] = await Promise.all([import('../usecases/findings'), import('../adapters/dynamo-finding-store')]);
+      return new SecurityHubFindings({
+        store: new DynamoFindingStore(common.dynamo, common.tableName),
+        publisher: publisherOnFirstUse(common),
+        scope: { account, region },
+        clock: common.clock,
+        sink: common.sink,
+      });
+    },
+    { sync: true },
+  );
 }
 
 function publisherOnFirstUse(common: Common): FindingPublisher {
