@@ -21,6 +21,7 @@ import { NotificationTopics } from './constructs/notification-topics';
 import { Operations } from './constructs/operations';
 import { PipelineKey } from './constructs/pipeline-key';
 import { RemediationLedgerTable } from './constructs/remediation-ledger-table';
+import { Reporting } from './constructs/reporting';
 import {
   PATCH_DOCUMENT_NAME,
   grantAssociationRerun,
@@ -51,12 +52,15 @@ export interface HandlerEntries {
   readonly triage: string;
   readonly followUp: string;
   readonly sweep: string;
+  /** @default lambdas/handlers/report.ts */
+  readonly report?: string;
 }
 
 export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
   triage: path.join(HANDLERS_DIR, 'triage.ts'),
   followUp: path.join(HANDLERS_DIR, 'follow-up.ts'),
   sweep: path.join(HANDLERS_DIR, 'sweep.ts'),
+  report: path.join(HANDLERS_DIR, 'report.ts'),
 };
 
 export interface AutopilotStackProps extends StackProps {
@@ -79,6 +83,8 @@ export class AutopilotStack extends Stack {
   public readonly operations: Operations;
   /** The runtime mode parameter (emergency stop without a redeploy). */
   public readonly liveMode: LiveMode;
+  /** Scheduled compliance reports (absent with `reports: false`). */
+  public readonly reporting?: Reporting;
   /** Where the nodes stream the output of the pipeline's RunPatchBaseline commands. */
   public readonly commandOutputLogGroup: logs.LogGroup;
 
@@ -229,6 +235,20 @@ export class AutopilotStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    if (infra.reports) {
+      this.reporting = new Reporting(this, 'Reporting', {
+        encryptionKey: key,
+        alertTopic: this.topics.alertTopic,
+        ledgerTable: this.ledger.table,
+        entry: entries.report ?? path.join(HANDLERS_DIR, 'report.ts'),
+        environment,
+        logRetention,
+        schedule: infra.reportSchedule,
+        retentionDays: infra.reportRetentionDays,
+      });
+    }
+    const reporting = this.reporting;
+
     this.operations = new Operations(this, 'Operations', {
       metricsNamespace,
       opsTopic: this.topics.opsTopic,
@@ -238,11 +258,13 @@ export class AutopilotStack extends Stack {
         ...this.intake.targetDeadLetterQueues,
         { name: 'FollowUp', queue: followUpFailures },
         { name: 'Sweep', queue: sweepFailures },
+        ...(reporting ? [{ name: 'Report', queue: reporting.deadLetterQueue.queue }] : []),
       ],
       functions: [
         { name: 'triage', function: this.triage.function },
         { name: 'follow-up', function: this.followUp.function },
         { name: 'sweep', function: this.sweep.function },
+        ...(reporting ? [{ name: 'report', function: reporting.function.function }] : []),
       ],
     });
     this.operations.addAlarm('ModeParameterFallbackAlarm', {
@@ -258,7 +280,7 @@ export class AutopilotStack extends Stack {
       dashboard: this.operations.dashboard,
       modeParameterName: this.liveMode.parameterName,
       commandLogGroup: this.commandOutputLogGroup,
-      // reportBucket: the report bucket once the stack has one (issue 19).
+      ...(this.reporting ? { reportBucket: this.reporting.bucket } : {}),
     });
   }
 }

@@ -62,6 +62,23 @@ export const infraOptionsSchema = z.object({
   enableNativeComplianceEvents: z.boolean().default(true),
   /** Rule on CloudTrail PutComplianceItems / PutInventory calls (needs an enabled trail). */
   enableCloudTrailEvents: z.boolean().default(true),
+  /** Scheduled compliance reports (CSV + HTML + daily history) to an S3 bucket the stack creates. */
+  reports: z.boolean().default(true),
+  /** EventBridge schedule expression of the report run (UTC): `cron(min hour day-of-month month day-of-week year)` or `rate(value unit)`. */
+  reportSchedule: z
+    .string()
+    .regex(/^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, 'must be cron(m h dom mon dow year) with 6 fields, or rate(N unit)')
+    // EventBridge: "If the value is equal to 1, then the unit must be singular" (Schedule expressions for rules).
+    .refine(
+      (value) => {
+        const rate = /^rate\((\d+) ([a-z]+)\)$/.exec(value);
+        return !rate || (rate[1] === '1') === !rate[2]!.endsWith('s');
+      },
+      { message: 'rate(1 minute|hour|day) is singular, rate(N minutes|hours|days) plural' },
+    )
+    .default('cron(0 6 * * ? *)'),
+  /** Days report objects and the daily history stay in the report bucket. */
+  reportRetentionDays: z.number().int().min(31).max(3650).default(400),
 });
 
 export type InfraOptions = z.infer<typeof infraOptionsSchema>;

@@ -25,6 +25,9 @@ describe('loadConfig', () => {
       sweepIntervalMinutes: 15,
       enableNativeComplianceEvents: true,
       enableCloudTrailEvents: true,
+      reports: true,
+      reportSchedule: 'cron(0 6 * * ? *)',
+      reportRetentionDays: 400,
     });
   });
 

@@ -73,14 +73,14 @@ it('creates an encrypted, SSL-only, private, lifecycle-managed trail bucket and 
     IsMultiRegionTrail: false,
     EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'WriteOnly' }],
   });
-  const [[, bucket]] = [resourcesOfType(template, 'AWS::S3::Bucket')[0]!];
+  const [[, bucket]] = [resourcesOfType(template, 'AWS::S3::Bucket').find(([id]) => id.startsWith('EventIntake'))!];
   expect(bucket.Properties).toMatchObject({
     BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
     PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
   });
   const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
   expect(rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 90, Status: 'Enabled' }));
-  const policy = resourcesOfType(template, 'AWS::S3::BucketPolicy')[0]![1];
+  const policy = resourcesOfType(template, 'AWS::S3::BucketPolicy').find(([id]) => id.startsWith('EventIntake'))![1];
   expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
 });
 

@@ -119,7 +119,8 @@ describe('event intake rules', () => {
 
   it('creates no trail by default (reuses the account trail)', () => {
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
-    template.resourceCountIs('AWS::S3::Bucket', 0);
+    // The only buckets are the report bucket and its access-log bucket (Reporting).
+    expect(resourcesOfType(template, 'AWS::S3::Bucket').map(([id]) => id).filter((id) => !id.startsWith('Reporting'))).toEqual([]);
   });
 });
 
@@ -137,8 +138,8 @@ describe('triage queue and event source mapping', () => {
 
   it('every queue (DLQs included) is KMS-encrypted and SSL-only', () => {
     const queues = resourcesOfType(template, 'AWS::SQS::Queue');
-    // triage queue + its DLQ, two intake target DLQs, follow-up and sweep DLQs
-    expect(queues).toHaveLength(6);
+    // triage queue + its DLQ, two intake target DLQs, follow-up, sweep and report DLQs
+    expect(queues).toHaveLength(7);
     const keyId = logicalIdOf('AWS::KMS::Key', 'PipelineKey');
     const sslOnly = new Set(
       resourcesOfType(template, 'AWS::SQS::QueuePolicy')
@@ -281,11 +282,11 @@ describe('topics and key', () => {
 });
 
 describe('functions', () => {
-  const SERVICES = ['triage', 'follow-up', 'sweep'];
+  const SERVICES = ['triage', 'follow-up', 'sweep', 'report'];
 
-  it('three Node.js 22 arm64 functions, each with its own role and log group (90 days)', () => {
+  it('four Node.js 22 arm64 functions, each with its own role and log group (90 days)', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     const roles = new Set<string>();
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -293,11 +294,11 @@ describe('functions', () => {
       expect(fn.Properties.Handler).toBe('index.handler');
       roles.add(renderArn(fn.Properties.Role));
     }
-    expect(roles.size).toBe(3);
+    expect(roles.size).toBe(4);
     const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(4);
+    expect(logGroups).toHaveLength(5);
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(90);
-    // The fourth: output of the RunPatchBaseline commands, under the name the remediator sends.
+    // The fifth: output of the RunPatchBaseline commands, under the name the remediator sends.
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands', RetentionInDays: 90 });
   });
 
@@ -311,6 +312,8 @@ describe('functions', () => {
       expect(env.EVENT_BUS_NAME).toBe('default');
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('SsmComplianceAutopilot/SsmComplianceAutopilot');
       expect(env.COMMAND_LOG_GROUP).toBe('/ssm-compliance-autopilot/SsmComplianceAutopilot/commands');
+      // The report function only reads: no own-call filter needed.
+      if (env.POWERTOOLS_SERVICE_NAME === 'report') return env.POWERTOOLS_SERVICE_NAME;
       const ownRoles = env.OWN_ROLE_NAMES as { 'Fn::Join': [string, Array<{ Ref: string }>] };
       expect(ownRoles['Fn::Join'][0]).toBe(',');
       expect(ownRoles['Fn::Join'][1].map((ref) => ref.Ref)).toEqual([
@@ -454,15 +457,15 @@ describe('operations', () => {
   it('alarms on every DLQ depth, each function error, malformed events, queue age and the mode parameter, to the ops topic', () => {
     const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     // The mode parameter's fallback alarm is asserted in live-mode.test.ts.
-    expect(alarms).toHaveLength(5 + 3 + 1 + 1 + 1);
+    expect(alarms).toHaveLength(6 + 4 + 1 + 1 + 1);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([opsTopic()]);
       expect(alarm.OKActions).toEqual([opsTopic()]);
     }
     const dlqAlarms = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
-    expect(dlqAlarms).toHaveLength(5);
+    expect(dlqAlarms).toHaveLength(6);
     for (const alarm of dlqAlarms) expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(3);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(4);
     expect(alarms).toContainEqual(
       expect.objectContaining({
         MetricName: 'MalformedEvents',

@@ -31,7 +31,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: SynthOp
   const fixtureEntry = join(__dirname, 'fixtures', 'sample-handler.ts');
   const stack = new AutopilotStack(app, config.infra.stackName, {
     config,
-    handlerEntries: { triage: fixtureEntry, followUp: fixtureEntry, sweep: fixtureEntry },
+    handlerEntries: { triage: fixtureEntry, followUp: fixtureEntry, sweep: fixtureEntry, report: fixtureEntry },
   });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config };

@@ -38,7 +38,7 @@ const info = (id: string, name: string) => ({
 });
 const patchState = (id: string, missing: number) => ({
   InstanceId: id, BaselineId: 'pb-0c10e65780EXAMPLE', PatchGroup: '', InstalledCount: 40, MissingCount: missing, FailedCount: 0, InstalledPendingRebootCount: 0,
-  InstalledRejectedCount: 0, NotApplicableCount: 900, Operation: 'Scan', OperationStartTime: hoursAgo(2.1), OperationEndTime: hoursAgo(2), RebootOption: 'RebootIfNeeded',
+  InstalledRejectedCount: 0, NotApplicableCount: 900, Operation: 'Scan' as const, OperationStartTime: hoursAgo(2.1), OperationEndTime: hoursAgo(2), RebootOption: 'RebootIfNeeded' as const,
   CriticalNonCompliantCount: missing > 0 ? 1 : 0, SecurityNonCompliantCount: missing, OtherNonCompliantCount: 0, SnapshotId: 'x',
 });
 
@@ -63,7 +63,8 @@ function mockSsm() {
     Patches: [
       { Title: 'openssl-libs.x86_64:1:3.0.8-1.amzn2023.0.14', KBId: 'openssl-libs.x86_64', Classification: 'Security', Severity: 'Critical', State: 'Missing', InstalledTime: new Date(0), CVEIds: 'CVE-2026-0001' },
       { Title: '=HYPERLINK("http://x")', KBId: 'curl.x86_64', Classification: 'Security', Severity: 'Important', State: 'Missing', InstalledTime: new Date(0), CVEIds: '' },
-    ],
+      // Real responses spell State "Missing" where the model's enum says "MISSING" (AWS-FACTS.md).
+    ] as never,
   });
   ssm.on(DescribeInstanceAssociationsStatusCommand).resolves({ InstanceAssociationStatusInfos: [] });
   ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [] });
