@@ -37,9 +37,10 @@ beforeAll(() => {
 describe('stack outputs', () => {
   const logicalId = (template: Template, type: string, fragment: string) => resourcesOfType(template, type).find(([id]) => id.includes(fragment))![0];
 
-  it('name the topics to subscribe to, the ledger, the dashboard, the mode parameter and the command log group', () => {
+  it('name the topics to subscribe to, the ledger, the dashboard, the mode parameter, the command log group and the report bucket', () => {
     const outputs = prod.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
-    expect(Object.keys(outputs).sort()).toEqual(OUTPUT_NAMES.filter((name) => name !== 'ReportBucketName').sort());
+    expect(Object.keys(outputs).sort()).toEqual([...OUTPUT_NAMES].sort());
+    expect(outputs.ReportBucketName!.Value).toEqual({ Ref: logicalId(prod, 'AWS::S3::Bucket', 'ReportingReportBucket') });
     expect(outputs.AlertTopicArn!.Value).toEqual({ Ref: logicalId(prod, 'AWS::SNS::Topic', 'AlertTopic') });
     expect(outputs.OpsTopicArn!.Value).toEqual({ Ref: logicalId(prod, 'AWS::SNS::Topic', 'OpsTopic') });
     expect(outputs.LedgerTableName!.Value).toEqual({ Ref: logicalId(prod, 'AWS::DynamoDB::Table', 'RemediationLedger') });

@@ -80,6 +80,7 @@ beforeAll(async () => {
     LEDGER_TABLE_NAME: table.tableName,
     ALERT_TOPIC_ARN: `arn:aws:sns:eu-west-1:${ACCOUNT}:autopilot-alerts`,
     REPORT_BUCKET_NAME: BUCKET,
+    COMMAND_LOG_GROUP: '/ssm-compliance-autopilot/SsmComplianceAutopilot/commands',
     POWERTOOLS_SERVICE_NAME: 'report',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
   });
