@@ -2,11 +2,13 @@
  * The report use case over the common dependencies (report Lambda). Only this module and its handler
  * import the report code, so the triage, follow-up and sweep bundles stay without it.
  */
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { S3ReportStore } from '../adapters/s3-report-store';
 import { SnsReportNotifier } from '../adapters/sns-report-notifier';
 import { SsmManagedNodeLister } from '../adapters/ssm/managed-nodes';
+import { TaggingApiTagSource } from '../adapters/ssm/node-tags';
 import { SsmStateReader } from '../adapters/ssm/reader';
 import { isSummaryClean } from '../adapters/ssm/summary';
 import { ReportUseCase } from '../usecases/report';
@@ -20,15 +22,19 @@ export function buildReport(common: Common, env: Record<string, string | undefin
   if (!topicArn) throw new Error('Environment variable ALERT_TOPIC_ARN is required (set by the stack)');
   const account = common.environment.account;
   if (!account || !region) throw new Error('Account (from ALERT_TOPIC_ARN) and AWS_REGION are required for the report keys');
-  const clientConfig = {
-    region,
-    ...(overrides.clientConfig?.endpoint ? { endpoint: overrides.clientConfig.endpoint, forcePathStyle: true } : {}),
-    ...(overrides.clientConfig?.credentials ? { credentials: overrides.clientConfig.credentials } : {}),
-  };
+  const clientConfig = { ...common.clientConfig, ...(overrides.clientConfig?.endpoint ? { forcePathStyle: true } : {}) };
+  // Every node's tags (scope tag and the EC2 Name tag for "Instance name"): GetResources, ≤100 node ARNs a call.
+  const tags = new TaggingApiTagSource({
+    tagging: new ResourceGroupsTaggingAPIClient(common.clientConfig),
+    ssm,
+    region: async () => region,
+    account: async () => account,
+    clock,
+    ttlMs: settings.scopeTagCacheMinutes * 60_000,
+  });
   return new ReportUseCase({
     nodes: new SsmManagedNodeLister(ssm),
-    // Once a day: the reader builds its own scope tag index (no write access to the shared one).
-    reader: new SsmStateReader({ client: ssm, settings, clock, sink, region }),
+    reader: new SsmStateReader({ client: ssm, settings, clock, sink, tags, region }),
     ledger: common.ledger,
     store: new S3ReportStore(new S3Client(clientConfig), bucket, sink),
     notifier: new SnsReportNotifier(new SNSClient(clientConfig), topicArn, sink),

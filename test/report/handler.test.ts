@@ -4,6 +4,7 @@
  * Asserts the PutObject keys and content types, the history read back, and one REPORT message.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   DescribeInstanceAssociationsStatusCommand,
@@ -29,6 +30,7 @@ const savedEnv = { ...process.env };
 const ssm = mockClient(SSMClient);
 const s3 = mockClient(S3Client);
 const sns = mockClient(SNSClient);
+const tagging = mockClient(ResourceGroupsTaggingAPIClient);
 const objects = new Map<string, { body: string; contentType: string }>();
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
@@ -43,6 +45,13 @@ const patchState = (id: string, missing: number) => ({
 });
 
 function mockSsm() {
+  // Tags per node (GetResources): MISSING carries its EC2 Name tag and the scope tag; CLEAN none.
+  tagging.reset();
+  tagging.on(GetResourcesCommand).resolves({
+    ResourceTagMappingList: [
+      { ResourceARN: `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/${MISSING}`, Tags: [{ Key: 'Name', Value: 'billing-api-1' }, { Key: 'ComplianceAutopilot', Value: 'auto' }] },
+    ],
+  });
   ssm.reset();
   ssm.onAnyCommand().resolves({});
   ssm.on(DescribeInstanceInformationCommand).callsFake((input: { Filters?: Array<{ Key: string; Values: string[] }> }) => {
@@ -136,6 +145,7 @@ test('a scheduled run writes the CSVs, the HTML, latest copies and history, and 
   const allNodes = objects.get('latest/all-nodes.csv')!.body;
   const [, clean, missing] = allNodes.split('\r\n');
   expect(clean).toContain(`${CLEAN},ip-10-0-0-1 (hostname),`);
+  expect(missing).toContain(`${MISSING},billing-api-1,`);
   expect(clean).toContain(',COMPLIANT,,0,0,0,0,0,0,,NONE,none,');
   expect(missing).toContain(',NON_COMPLIANT,CRITICAL,1,1,0,0,0,0,MISSING_PATCHES,INSTALL_PATCHES,in flight,cmd-in-flight-1,InProgress,1,');
   const nodeCsv = objects.get(keys.find((key) => key.includes(`node-${MISSING}`))!)!.body;
