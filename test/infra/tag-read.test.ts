@@ -7,14 +7,14 @@ beforeAll(() => {
   template = synthTemplate().template;
 });
 
-test('tag:GetResources: triage and sweep roles only, read-only, "*" (the action has no resource type)', () => {
+test('tag:GetResources: triage, sweep and report roles only, read-only, "*" (the action has no resource type)', () => {
   const statements = identityStatements(template).filter(({ statement }) => actionsOf(statement).some((action) => action.startsWith('tag:')));
   expect(statements.length).toBeGreaterThanOrEqual(2);
   for (const { statement, roles } of statements) {
     expect(actionsOf(statement)).toEqual(['tag:GetResources']);
     expect(resourcesOf(statement)).toEqual(['*']);
     expect(statement.Effect).toBe('Allow');
-    expect(roles.every((role) => /^(Triage|Sweep)Role/.test(role))).toBe(true);
+    expect(roles.every((role) => /^(Triage|Sweep|ReportingFunction)Role/.test(role))).toBe(true);
   }
   const roles = new Set(statements.flatMap(({ roles: names }) => names).map((name) => name.replace(/[0-9A-F]{8}$/, '')));
   expect([...roles].some((role) => role.startsWith('TriageRole'))).toBe(true);
