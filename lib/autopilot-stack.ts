@@ -238,7 +238,7 @@ export class AutopilotStack extends Stack {
     if (infra.reports) {
       this.reporting = new Reporting(this, 'Reporting', {
         encryptionKey: key,
-        alertTopic: this.topics.alertTopic,
+        grantAlertPublish: (role) => this.topics.grantAlertPublish(role),
         ledgerTable: this.ledger.table,
         entry: entries.report ?? path.join(HANDLERS_DIR, 'report.ts'),
         environment,

@@ -6,7 +6,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HISTORY_PREFIX, LATEST_PREFIX, REPORT_PREFIX } from '../../lambdas/domain/report/keys';
 import { grantNodeStateRead } from '../permissions';
@@ -16,8 +15,11 @@ import { DeadLetterQueue } from './encrypted-queue';
 export interface ReportingProps {
   /** The pipeline key: encrypts the report bucket (SSE-KMS) and the report DLQ. */
   readonly encryptionKey: kms.IKey;
-  /** The alert topic: one REPORT message per run. */
-  readonly alertTopic: sns.ITopic;
+  /**
+   * Lets a role publish to the alert topic (one REPORT message per run): NotificationTopics'
+   * grantAlertPublish, which also excepts the role from the topic policy's deny of other principals.
+   */
+  readonly grantAlertPublish: (role: iam.IRole) => void;
   /** The remediation ledger, read for the automation columns. */
   readonly ledgerTable: dynamodb.ITable;
   /** Handler module of the report function. */
@@ -139,7 +141,7 @@ export class Reporting extends Construct {
         resources: [props.ledgerTable.tableArn],
       }),
     );
-    props.alertTopic.grantPublish(role);
+    props.grantAlertPublish(role);
     grantNodeStateRead(role);
     const stack = Stack.of(this);
     for (const prefix of [REPORT_PREFIX, LATEST_PREFIX, HISTORY_PREFIX]) {

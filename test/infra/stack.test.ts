@@ -239,14 +239,14 @@ describe('topics and key', () => {
     ]);
   });
 
-  it('alert topic: SSL only; the three function roles may publish, every other principal is denied', () => {
+  it('alert topic: SSL only; the four function roles may publish, every other principal is denied', () => {
     const alertTopic = logicalIdOf('AWS::SNS::Topic', 'AlertTopic');
     expect(topicPolicyStatements(alertTopic)).toEqual([
       sslOnly(alertTopic),
       {
         Sid: 'AllowPipelineRolesToPublish',
         Effect: 'Allow',
-        Principal: { AWS: [roleArn('FollowUpRole'), roleArn('SweepRole'), roleArn('TriageRole')] },
+        Principal: { AWS: [roleArn('FollowUpRole'), roleArn('ReportingFunctionRole'), roleArn('SweepRole'), roleArn('TriageRole')] },
         Action: 'sns:Publish',
         Resource: ref(alertTopic),
       },
@@ -256,11 +256,11 @@ describe('topics and key', () => {
         Principal: '*',
         Action: 'sns:Publish',
         Resource: ref(alertTopic),
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn('TriageRole'), roleArn('FollowUpRole'), roleArn('SweepRole')] } },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn('TriageRole'), roleArn('FollowUpRole'), roleArn('SweepRole'), roleArn('ReportingFunctionRole')] } },
       },
     ]);
     // ...and each of them holds the matching IAM grant on that topic.
-    for (const role of ['TriageRole', 'FollowUpRole', 'SweepRole']) {
+    for (const role of ['TriageRole', 'FollowUpRole', 'SweepRole', 'ReportingFunctionRole']) {
       const publish = identityStatements(template).filter(({ roles, statement }) => roles[0]!.startsWith(role) && actionsOf(statement).includes('sns:Publish'));
       expect(publish.map(({ statement }) => statement.Resource)).toEqual([ref(alertTopic)]);
     }
