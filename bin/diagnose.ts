@@ -289,7 +289,10 @@ function cliTagSource(io: CliIo, client: SSMClient, settings: AutopilotSettings,
 
 export interface CliReport {
   instanceId: string;
+  /** The Name tag. */
   nodeName?: string;
+  /** The hostname, only when there is no Name tag. */
+  hostname?: string;
   platform: Diagnosis['platform'];
   capturedAt: string;
   compliant: boolean;
@@ -302,6 +305,7 @@ export function buildReport(diagnosis: Diagnosis, decision: Decision): CliReport
   return {
     instanceId: diagnosis.instanceId,
     ...(diagnosis.nodeName !== undefined ? { nodeName: diagnosis.nodeName } : {}),
+    ...(diagnosis.hostname !== undefined ? { hostname: diagnosis.hostname } : {}),
     platform: diagnosis.platform,
     capturedAt: diagnosis.capturedAt,
     compliant: diagnosis.compliant,
@@ -370,7 +374,7 @@ function renderEvidence(evidence: Record<string, unknown>): string[] {
 
 export function renderText(report: CliReport): string {
   const lines: string[] = [];
-  const name = report.nodeName ? ` (${report.nodeName})` : '';
+  const name = report.nodeName ? ` (Name: ${report.nodeName})` : report.hostname ? ` (no Name tag; hostname: ${report.hostname})` : '';
   lines.push(`Node ${report.instanceId}${name} - ${report.platform} - state read ${report.capturedAt}`);
   lines.push(
     report.compliant

@@ -30,12 +30,15 @@ export function diagnose(
       `${facts.counts.availableSecurityUpdates} Windows security update(s) are available but not approved; the baseline counts them as COMPLIANT, so they do not make the node non-compliant`,
     );
   }
-  const nodeName = snapshot.tags?.['Name'] ?? snapshot.instanceInformation?.ComputerName ?? undefined;
+  // The Name tag is what console users know a node by; the hostname is only a labelled fallback.
+  const nodeName = snapshot.tags?.['Name']?.trim() || undefined;
+  const hostname = nodeName ? undefined : snapshot.instanceInformation?.ComputerName?.trim() || undefined;
   return {
     instanceId: snapshot.instanceId,
     capturedAt: snapshot.capturedAt,
     platform: facts.platform,
     ...(nodeName ? { nodeName } : {}),
+    ...(hostname ? { hostname } : {}),
     compliant: causes.length === 0,
     causes,
     ...(notes.length > 0 ? { notes } : {}),

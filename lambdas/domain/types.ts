@@ -221,8 +221,10 @@ export interface Diagnosis {
   instanceId: string;
   capturedAt: string;
   platform: Platform;
-  /** Name tag, else ComputerName, if known. */
+  /** The EC2 / hybrid node's `Name` tag (snapshot.tags.Name), if it has one. */
   nodeName?: string;
+  /** The OS hostname (instanceInformation.ComputerName): shown, labelled, only when there is no Name tag. */
+  hostname?: string;
   /** True when no cause was found. */
   compliant: boolean;
   causes: Cause[];

@@ -88,7 +88,7 @@ describe('readable report', () => {
     const io = memoryIo();
     expect(await main(['--snapshot', example('pending-reboot.json')], io)).toBe(0);
     const text = io.out();
-    expect(text).toContain('Node i-0e3b07d5b6f83a4d9 (sql-reporting-1) - Windows');
+    expect(text).toContain('Node i-0e3b07d5b6f83a4d9 (Name: sql-reporting-1) - Windows');
     expect(text).toContain('Status: NON-COMPLIANT (1 cause)');
     expect(text).toMatch(/^Decision: /m);
     expect(text).toContain('1. PENDING_REBOOT - severity CRITICAL - calls for REBOOT_NODE');

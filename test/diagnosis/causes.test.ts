@@ -353,9 +353,13 @@ describe('CUSTOM_NONCOMPLIANT', () => {
 });
 
 describe('diagnosis envelope', () => {
-  test('nodeName is the Name tag, else ComputerName', () => {
-    expect(diagnose(healthyLinux({ tags: { Name: 'web-1' } }), DEFAULT_SETTINGS).nodeName).toBe('web-1');
-    expect(diagnose(healthyLinux({ tags: {} }), DEFAULT_SETTINGS).nodeName).toBe('ip-10-0-0-1.eu-west-1.compute.internal');
+  test('nodeName is the Name tag; the hostname only when there is none, as hostname', () => {
+    const named = diagnose(healthyLinux({ tags: { Name: 'web-1' } }), DEFAULT_SETTINGS);
+    expect(named.nodeName).toBe('web-1');
+    expect(named.hostname).toBeUndefined();
+    const unnamed = diagnose(healthyLinux({ tags: {} }), DEFAULT_SETTINGS);
+    expect(unnamed.nodeName).toBeUndefined();
+    expect(unnamed.hostname).toBe('ip-10-0-0-1.eu-west-1.compute.internal');
   });
 
   test('console links point at the node\'s region, none without a region', () => {

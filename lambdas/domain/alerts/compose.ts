@@ -152,9 +152,19 @@ function section(title: string, lines: readonly string[]): string {
   return [title, ...lines].join('\n');
 }
 
-function nodeLines(fields: { instanceId: string; nodeName?: string; platform?: string; capturedAt?: string }, env: AlertEnvironment): string[] {
+/**
+ * How a node is named in a subject: its Name tag; without one, its hostname, labelled as such so
+ * nobody searches the console for it as a Name (issue 15).
+ */
+export function subjectNodeName(fields: { nodeName?: string; hostname?: string }): string | undefined {
+  if (fields.nodeName) return fields.nodeName;
+  return fields.hostname ? `host ${fields.hostname}` : undefined;
+}
+
+function nodeLines(fields: { instanceId: string; nodeName?: string; hostname?: string; platform?: string; capturedAt?: string }, env: AlertEnvironment): string[] {
+  const name = fields.nodeName ? ` (Name: ${fields.nodeName})` : fields.hostname ? ` (no Name tag; hostname: ${fields.hostname})` : '';
   return [
-    `  Instance: ${fields.instanceId}${fields.nodeName ? ` (Name: ${fields.nodeName})` : ''}`,
+    `  Instance: ${fields.instanceId}${name}`,
     ...(fields.platform ? [`  Platform: ${fields.platform}`] : []),
     `  Account / region: ${env.account ?? 'unknown'} / ${env.region ?? 'unknown'}`,
     ...(fields.capturedAt ? [`  State read at: ${fields.capturedAt}`] : []),
@@ -179,7 +189,7 @@ export function composeDiagnosisAlert(input: DiagnosisAlertInput, env: AlertEnvi
   const subject = composeSubject({
     tag: dryRun && kind === 'DIAGNOSIS' ? `DRY RUN ${subjectTag}` : subjectTag,
     instanceId: diagnosis.instanceId,
-    ...(diagnosis.nodeName ? { nodeName: diagnosis.nodeName } : {}),
+    ...(subjectNodeName(diagnosis) ? { nodeName: subjectNodeName(diagnosis) } : {}),
     next: nextPhrase(decision.action, outcome),
   });
 
@@ -234,6 +244,7 @@ export function composeDiagnosisAlert(input: DiagnosisAlertInput, env: AlertEnvi
     kind,
     instanceId: diagnosis.instanceId,
     nodeName: diagnosis.nodeName ?? null,
+    hostname: diagnosis.hostname ?? null,
     account: env.account ?? null,
     region: env.region ?? null,
     severity,

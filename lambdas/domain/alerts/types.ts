@@ -102,7 +102,10 @@ export interface AlertDocument {
   schemaVersion: 1;
   kind: AlertKind;
   instanceId: string;
+  /** The Name tag. */
   nodeName: string | null;
+  /** The hostname, set only when the node has no Name tag (diagnosis alerts). */
+  hostname?: string | null;
   account: string | null;
   region: string | null;
   severity: Severity;
