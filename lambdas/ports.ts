@@ -40,6 +40,10 @@ export interface NodeSummary {
    * filter). Not ListComplianceItems: that API takes one ResourceId per call, so it is a detail call.
    */
   nonCompliantSummaries: NonNullable<NodeSnapshot['complianceSummaries']>;
+  /**
+   * Empty in the SSM reader's summaries: tags are read only for the nodes that get a detail read
+   * (lambdas/adapters/ssm/node-tags.ts) and arrive on the snapshot (`NodeSnapshot.tags`, Name included).
+   */
   tags: Record<string, string>;
   /** Stable hash of everything above that matters for a diagnosis. */
   fingerprint: string;

@@ -18,7 +18,7 @@ test("README's example subject is reproduced from examples/pending-reboot.json (
   expect(example).toBeDefined();
   const snapshot = exampleSnapshot('pending-reboot');
   const diagnosis = exampleDiagnosis('pending-reboot');
-  const decision = planRemediation(diagnosis, snapshot.tags ?? {}, { ...DEFAULT_SETTINGS, mode: 'live' });
+  const decision = planRemediation(diagnosis, snapshot.tags ?? {}, { ...DEFAULT_SETTINGS, mode: 'auto' });
   const alert = composeDiagnosisAlert({ diagnosis, decision, outcome: { kind: 'COMMAND_SENT', commandId: 'c0ffee00-0000-4000-8000-000000000001' } }, env);
   expect(alert.subject).toBe(example);
   expect(alert.text).toContain('Instance: i-0e3b07d5b6f83a4d9 (Name: sql-reporting-1)');

@@ -12,7 +12,7 @@
  *  - DescribeInstanceAssociationsStatus                                        associations.ts
  *  - ListComplianceItems (one node), NON_COMPLIANT and not Patch               compliance.ts
  *  - ListCommandInvocations, AWS-RunPatchBaseline after the last patch op      commands.ts
- * Tags (scope tag, Name): per node, with the summary reads                     node-tags.ts
+ * Tags (scope tag, Name): batched, for the nodes that get a detail read        node-tags.ts
  * Refused / ignored / empty filters, unknown nodes, retryability: fallback-policy.ts; each filtered
  * call is cross-checked against the node's counts in its own module (compliance.ts, patches.ts).
  *
@@ -109,16 +109,8 @@ export class SsmStateReader implements NodeStateReader {
 
     for (const chunk of chunks(wellFormed, SUMMARY_CHUNK_SIZE)) {
       let summaries: NodeSummary[];
-      let tags: NodeTags;
       try {
-        tags = await this.tags.tagsOf(chunk);
-      } catch (error) {
-        // Without the scope tag the policy could act on an opted-out node: retry these nodes later.
-        result.failed.push(...chunk.map((id) => failure(id, 'tag read', error)));
-        continue;
-      }
-      try {
-        const read = await this.readSummaries(chunk, tags, complianceReads);
+        const read = await this.readSummaries(chunk, complianceReads);
         summaries = read.summaries;
         result.unknown.push(...read.unknown);
       } catch (error) {
@@ -130,9 +122,20 @@ export class SsmStateReader implements NodeStateReader {
         if (options.needsDetail && !(await options.needsDetail(summary))) result.skipped.push(summary);
         else wantDetail.push(summary);
       }
+      if (wantDetail.length === 0) continue;
+      // Tags only for the nodes evaluated now, in one batched read (node-tags.ts): an unchanged node
+      // keeps its last decision, and IAM checks the scope tag again at SendCommand time.
+      let tags: NodeTags;
+      try {
+        tags = await this.tags.tagsOf(wantDetail.map((summary) => summary.instanceId));
+      } catch (error) {
+        // Without the scope tag the policy could act on an opted-out node: retry these nodes later.
+        result.failed.push(...wantDetail.map((summary) => failure(summary.instanceId, 'tag read', error)));
+        continue;
+      }
       await forEachLimited(wantDetail, DETAIL_CONCURRENCY, async (summary) => {
         try {
-          result.snapshots.push(await this.buildSnapshot(summary, region));
+          result.snapshots.push(await this.buildSnapshot(summary, region, tags.get(summary.instanceId) ?? {}));
         } catch (error) {
           if (isUnknownNodeError(error)) result.unknown.push(summary.instanceId);
           else result.failed.push(failure(summary.instanceId, 'detail read', error));
@@ -149,7 +152,6 @@ export class SsmStateReader implements NodeStateReader {
 
   private async readSummaries(
     chunk: string[],
-    tagsById: NodeTags,
     complianceReads: ComplianceSummaryReads,
   ): Promise<{ summaries: NodeSummary[]; unknown: string[] }> {
     const [infos, states, firstRead] = await Promise.all([
@@ -181,14 +183,14 @@ export class SsmStateReader implements NodeStateReader {
         unknown.push(instanceId);
         continue;
       }
-      const tags = { ...(tagsById.get(instanceId) ?? {}) };
-      const base = { instanceId, instanceInformation, patchState, nonCompliantSummaries, tags };
+      // Tags are read after this, for the nodes that get a detail read only.
+      const base = { instanceId, instanceInformation, patchState, nonCompliantSummaries, tags: {} };
       summaries.push({ ...base, fingerprint: summaryFingerprint(base, this.settings.tagKey) });
     }
     return { summaries, unknown };
   }
 
-  private async buildSnapshot(summary: NodeSummary, region: string): Promise<NodeSnapshot> {
+  private async buildSnapshot(summary: NodeSummary, region: string, tags: Record<string, string>): Promise<NodeSnapshot> {
     const snapshot: NodeSnapshot = {
       instanceId: summary.instanceId,
       capturedAt: this.clock.now().toISOString(),
@@ -196,7 +198,7 @@ export class SsmStateReader implements NodeStateReader {
       instanceInformation: summary.instanceInformation,
       patchState: summary.patchState,
       complianceSummaries: summary.nonCompliantSummaries,
-      tags: { ...summary.tags },
+      tags: { ...tags },
     };
     if (this.detailMode === 'dirty-only' && this.isSummaryClean(summary)) {
       // Clean summary: no non-installed patch counts and no non-compliant type, so these are known empty.
