@@ -163,7 +163,11 @@ test('a ready account: nothing fails (exit 0); a scope-tag typo and odd spelling
 
 test('an account that is not ready: failing checks with their fix, exit 1; refused filters show as fallbacks', async () => {
   script = (service, operation, input) => {
-    if (operation === 'DescribeTrails') return json({ trailList: [] });
+    // A logging trail whose advanced selectors keep read-only management events only.
+    if (operation === 'DescribeTrails') return json({ trailList: [{ Name: 'reads-only', TrailARN: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/reads-only', HomeRegion: 'eu-west-1', IsMultiRegionTrail: false }] });
+    if (operation === 'GetEventSelectors') {
+      return json({ AdvancedEventSelectors: [{ Name: 'reads', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] }] });
+    }
     if (operation === 'ListRules') return json({ Rules: [] });
     if (operation === 'DescribeLogGroups') return json({ logGroups: [] });
     if (service === 'iam') return xmlError('AccessDenied');
@@ -178,7 +182,7 @@ test('an account that is not ready: failing checks with their fix, exit 1; refus
   const cli = io({ 'settings.json': JSON.stringify({ changeCalendarNames: ['PatchFreeze'] }) });
   expect(await main(['--region', 'eu-west-1', '--config', 'settings.json'], cli)).toBe(1);
   const text = cli.out();
-  expect(text).toMatch(/^FAIL trail: /m);
+  expect(text).toMatch(/^FAIL trail: .*\n.*reads-only: logging, management writes NOT included/m);
   expect(text).toMatch(/fix: Without it only the native compliance-change events arrive/);
   expect(text).toMatch(/^WARN rules: /m);
   expect(text).toMatch(/^WARN nodes-online: .*\n.*ConnectionLost: 1/m);
