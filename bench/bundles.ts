@@ -16,6 +16,9 @@
  * Two references: the four SDK clients the triage needs, nothing of ours (`clients-only-handler.ts`),
  * and the bare handler built by our bundler (how much the bundler alone gains).
  *
+ * "targets" is ok when the KB at import and the instruction ratio (the wall import median without
+ * valgrind) are within them.
+ *
  *   npm run bench:bundles -- [--rounds 15] [--json] [--no-callgrind] [--single-file]
  *   (--single-file: build the handlers as NodejsFunction did, one file and the default credential chain)
  */
@@ -154,7 +157,8 @@ async function main(): Promise<void> {
         importMsMedian: round1(median(sample.importMs)),
         firstCallMsMedian: round1(median(sample.firstCallMs)),
         instructionRatio,
-        withinTargets: importRatio.median <= IMPORT_RATIO_TARGET && kbAtImport <= IMPORT_KB_TARGET && (instructionRatio ?? 0) <= IMPORT_RATIO_TARGET,
+        // The repeatable instruction ratio decides when there is one; the wall median otherwise.
+        withinTargets: kbAtImport <= IMPORT_KB_TARGET && (instructionRatio ?? importRatio.median) <= IMPORT_RATIO_TARGET,
       };
     });
     const result = {
