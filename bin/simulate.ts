@@ -1,7 +1,10 @@
 /**
  * Fleet simulator CLI (issue 5).
  *
- *   npm run simulate -- --nodes 2000 --seed 7 [--json] [--details] [--hours 24] [--rate 40]
+ *   npm run simulate -- --nodes 2000 --seed 7 [--json] [--details] [--hours 24] [--rate 40] [--faults all|none]
+ *
+ * `--faults all` injects the acting-path faults of sim/faults.ts (lost replies, 5xx after accept, resets,
+ * Lambda killed after send, deregistration and tag change mid-batch, slow reads); default none.
  *
  * `--json` prints exactly one JSON object on stdout; without it a readable table. The pipeline's own
  * logs and EMF metrics (Powertools writes them to stdout) are discarded during the run so stdout stays
@@ -21,15 +24,16 @@ interface CliOptions {
   details: boolean;
   hours: number;
   rate: number;
+  faults: 'none' | 'all';
 }
 
-const USAGE = 'usage: npm run -s simulate -- [--nodes N] [--seed S] [--json] [--details] [--hours H] [--rate RPS]';
+const USAGE = 'usage: npm run -s simulate -- [--nodes N] [--seed S] [--json] [--details] [--hours H] [--rate RPS] [--faults all|none]';
 
 /** Bad command line: exit 2, like diagnose. */
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): CliOptions | 'help' {
-  const options: CliOptions = { nodes: 2000, seed: 7, json: false, details: false, hours: 24, rate: 40 };
+  const options: CliOptions = { nodes: 2000, seed: 7, json: false, details: false, hours: 24, rate: 40, faults: 'none' };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const numeric = (name: keyof CliOptions) => {
@@ -42,7 +46,12 @@ function parseArgs(argv: string[]): CliOptions | 'help' {
     else if (flag === '--seed') numeric('seed');
     else if (flag === '--hours') numeric('hours');
     else if (flag === '--rate') numeric('rate');
-    else if (flag === '--json') options.json = true;
+    else if (flag === '--faults') {
+      const value = argv[index + 1];
+      if (value !== 'all' && value !== 'none') throw new UsageError(`--faults takes all or none, got "${value ?? ''}"`);
+      options.faults = value;
+      index += 1;
+    } else if (flag === '--json') options.json = true;
     else if (flag === '--details') options.details = true;
     else if (flag === '--help' || flag === '-h') return 'help';
     else throw new UsageError(`unknown option ${flag} (${USAGE})`);
@@ -63,6 +72,8 @@ function table(report: SimulationReport): string {
     ['throttledCalls', String(report.throttledCalls)],
     ['commands', `${commandsTotal} ${JSON.stringify(report.commands)}`],
     ['duplicateCommands', String(report.duplicateCommands)],
+    ['commandsPastGuards / commandsOutsideCaps', `${report.commandsPastGuards} / ${report.commandsOutsideCaps}`],
+    ['faultsInjected', JSON.stringify(report.faultsInjected)],
     ['commandsToIneligibleNodes', String(report.commandsToIneligibleNodes)],
     ['rebootCap / maxConcurrentReboots', `${report.rebootCap} / ${report.maxConcurrentReboots}`],
     ['alerts / duplicateAlerts', `${report.alerts} / ${report.duplicateAlerts}`],
@@ -96,6 +107,7 @@ async function main(): Promise<void> {
       hours: options.hours,
       rateLimit: { ratePerSecond: options.rate, burst: options.rate },
       pipeline: realPipeline,
+      faults: options.faults,
       onProgress: options.json ? undefined : (line) => writeErr(`${line}\n`),
     });
   } finally {

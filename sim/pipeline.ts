@@ -11,6 +11,7 @@
  */
 import type { OperationalSink } from '../lambdas/ports';
 import { buildDependencies } from '../lambdas/wiring';
+import { killSwitch } from './faults';
 import type { PipelineContext, PipelineFactory, PipelineUnderTest } from './run';
 
 /** Triage containers the last run started (at most its `triageConcurrency`). */
@@ -41,11 +42,17 @@ export const realPipeline: PipelineFactory = (context) => realPipelineOf(context
 async function realPipelineOf(context: PipelineContext): Promise<PipelineUnderTest> {
   pipelineMetrics.clear();
   const { endpoint, region, credentials, clock, env } = context;
-  const container = () => buildDependencies(env, { clientConfig: { endpoint, region, credentials }, clock, sink });
+  // Each container talks to its own endpoint path, so a fault can tell which Lambda it hit (sim/faults.ts).
+  let containers = 0;
+  const container = () => {
+    containers += 1;
+    const path = `/c${containers}/`;
+    return { path, deps: buildDependencies(env, { clientConfig: { endpoint: `${endpoint}${path}`, region, credentials }, clock, sink }) };
+  };
   const idle: Array<ReturnType<typeof container>> = [];
   triageContainers.started = 0;
-  const followUp = container().followUp;
-  const sweep = container().sweep;
+  const followUp = container().deps.followUp;
+  const sweep = container().deps.sweep;
   return {
     triage: async (event) => {
       let warm = idle.pop();
@@ -53,10 +60,16 @@ async function realPipelineOf(context: PipelineContext): Promise<PipelineUnderTe
         warm = container();
         triageContainers.started += 1;
       }
+      const current = warm;
+      // A kill (sim/faults.ts) abandons the invocation: nothing after the hung call runs, the batch
+      // fails as a timed-out Lambda's does, and the container is not reused.
+      let killed = false;
+      const kill = new Promise<never>((_, reject) => killSwitch.set(current.path, (error) => ((killed = true), reject(error))));
       try {
-        return await warm.triage.processRecords(event.Records.map((record) => ({ messageId: record.messageId, body: record.body })));
+        return await Promise.race([current.deps.triage.processRecords(event.Records.map((record) => ({ messageId: record.messageId, body: record.body }))), kill]);
       } finally {
-        idle.push(warm);
+        killSwitch.delete(current.path);
+        if (!killed) idle.push(current);
       }
     },
     followUp: (event) => followUp.handle(event),

@@ -19,6 +19,7 @@ import { FakeAws } from './aws-fake/state';
 import { startFakeAws, type RateLimit } from './aws-fake/server';
 import { DayPlan, EventFactory, type SimEvent } from './events';
 import { buildFleet, HEALABLE_CAUSES, isHealed, seededRandom, type SimNode } from './fleet';
+import { faultPlan, midBatchChanges, type FaultProfile } from './faults';
 import { NaivePeer } from './naive';
 import { SimulatedQueue } from './sqs';
 
@@ -65,6 +66,8 @@ export interface SimulationOptions {
   commandTimeoutFraction?: number;
   /** Simulated hours; default 24. */
   hours?: number;
+  /** Acting-path faults (sim/faults.ts). Default none. */
+  faults?: FaultProfile;
   onProgress?: (line: string) => void;
 }
 
@@ -80,6 +83,12 @@ export interface SimulationReport {
   throttledCalls: number;
   commands: Record<string, number>;
   duplicateCommands: number;
+  /** Commands SSM accepted inside a node's cooldown or past the attempt cap (sim/aws-fake/guard-audit.ts). */
+  commandsPastGuards: number;
+  /** Commands SSM accepted while the in-flight caps were full. */
+  commandsOutsideCaps: number;
+  /** Faults injected by kind (--faults all). */
+  faultsInjected: Record<string, number>;
   commandsToIneligibleNodes: number;
   rebootCap: number;
   maxConcurrentReboots: number;
@@ -142,7 +151,9 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
   const installMinutesById = new Map(fleet.map((node) => [node.instanceId, 5 + Math.floor(random() * 11)]));
   const installMinutes = (id: string) => installMinutesById.get(id) ?? 10;
 
-  const fake = new FakeAws({
+  const faultProfile = options.faults ?? 'none';
+  const faultsInjected: Record<string, number> = {};
+  const fake: FakeAws = new FakeAws({
     nodes: fleet,
     now: () => simNow,
     tagKey: settings.tagKey,
@@ -151,6 +162,10 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
     snsFailureRate: options.snsFailureRate ?? 0.05,
     alertRepeatHours: settings.alertRepeatHours,
     installMinutes: (node) => installMinutes(node.instanceId),
+    guardLimits: settings,
+    // The stack's IAM tag condition on SendCommand (lib/permissions.ts), as AWS applies it.
+    iamScopeCondition: true,
+    ...(faultProfile === 'all' ? { beforeSendCommand: midBatchChanges(() => fake, seededRandom(options.seed ^ 0xdead), settings.tagKey, faultsInjected) } : {}),
   });
 
   // The ledger: dynalite, a real DynamoDB-compatible server, behind the same endpoint (proxied).
@@ -162,6 +177,7 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
   const server = await startFakeAws(fake, {
     rateLimit: options.rateLimit ?? { ratePerSecond: 40, burst: 40 },
     dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
+    ...(faultProfile === 'all' ? { faults: faultPlan(seededRandom(options.seed ^ 0xfa1), faultsInjected) } : {}),
   });
   const credentials = { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret-key' };
   const dynamo = new DynamoDBClient({ endpoint: server.endpoint, region: REGION, credentials });
@@ -303,6 +319,9 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
     throttledCalls: fake.counters.throttledCalls,
     commands: { ...fake.counters.commandsByAction },
     duplicateCommands: fake.counters.duplicateCommands,
+    commandsPastGuards: fake.audit?.pastGuards ?? 0,
+    commandsOutsideCaps: fake.audit?.outsideCaps ?? 0,
+    faultsInjected: { ...faultsInjected },
     commandsToIneligibleNodes: fake.counters.commandsToIneligibleNodes,
     rebootCap: settings.maxRebootsInFlight,
     maxConcurrentReboots: fake.counters.maxConcurrentReboots,

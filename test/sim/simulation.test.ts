@@ -67,3 +67,25 @@ test('events that cannot change compliance cost no SSM read: reads per event sta
   expect(report.taggingReadCalls).toBeGreaterThan(0);
   expect(report.awsReadCallsPerEvent).toBeLessThanOrEqual(0.2);
 });
+
+describe('acting-path fault profile (--faults all): lost replies, 5xx after accept, resets, kills after send, mid-batch changes', () => {
+  let faulted: SimulationReport;
+  beforeAll(async () => {
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      ({ report: faulted } = await runSimulation({ nodes: 200, seed: 5, hours: 6, pipeline: realPipeline, faults: 'all', rateLimit: { ratePerSecond: 2000, burst: 50 } }));
+    } finally {
+      process.stdout.write = write;
+    }
+  }, 300_000);
+
+  test('faults fired, and still no duplicate, no command past a guard or outside the caps, nothing lost', () => {
+    expect(Object.values(faulted.faultsInjected).reduce((sum, value) => sum + value, 0)).toBeGreaterThan(0);
+    expect(faulted.duplicateCommands).toBe(0);
+    expect(faulted.commandsPastGuards).toBe(0);
+    expect(faulted.commandsOutsideCaps).toBe(0);
+    expect(faulted.commandsToIneligibleNodes).toBe(0);
+    expect(faulted.eventsLost).toBe(0);
+  });
+});
