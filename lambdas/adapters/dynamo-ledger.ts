@@ -12,7 +12,7 @@
  *    so two concurrent handlers on one node send exactly one command and the caps hold, without
  *    TransactWriteItems. The price: the item holds at most a few thousand locks (400 KB item limit);
  *    the caps are far below that.
- *  - `ACCOUNT` / `NOTICE#<key>`: account-wide notices (the paused reminder), `sentAt`.
+ *  - `ACCOUNT` / `NOTICE#<key>`: account-wide notices (the paused reminder), `dynamo-notices.ts`.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -33,7 +33,6 @@ import type {
   LockAcquireResult,
   LockRequest,
   NodeLedgerRecord,
-  NoticeLedger,
   RemediationLedger,
 } from '../ports';
 
@@ -47,7 +46,7 @@ export function nodeKey(instanceId: string): { pk: string; sk: string } {
   return { pk: `NODE#${instanceId}`, sk: 'STATE' };
 }
 
-export class DynamoRemediationLedger implements RemediationLedger, NoticeLedger {
+export class DynamoRemediationLedger implements RemediationLedger {
   private slotsReady: Promise<void> | null = null;
 
   constructor(
@@ -262,43 +261,6 @@ export class DynamoRemediationLedger implements RemediationLedger, NoticeLedger 
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
-    }
-  }
-
-  /** `ACCOUNT` / `NOTICE#<key>`: outside the NODE# items, so no scan or report mistakes it for a node. */
-  async claimNotice(key: string, now: Date, repeatHours: number): Promise<boolean> {
-    const cutoff = new Date(now.getTime() - repeatHours * 3_600_000).toISOString();
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: 'ACCOUNT', sk: `NOTICE#${key}` },
-          UpdateExpression: 'SET sentAt = :now, expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(sentAt) OR sentAt < :cutoff',
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':cutoff': cutoff, ':expires': expiresAt(now) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  async forgetNotice(key: string, now: Date): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: 'ACCOUNT', sk: `NOTICE#${key}` },
-          UpdateExpression: 'REMOVE sentAt',
-          ConditionExpression: 'sentAt = :now',
-          ExpressionAttributeValues: { ':now': now.toISOString() },
-        }),
-      );
-    } catch (error) {
-      // Someone else claimed it meanwhile: theirs stays.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -529,7 +491,7 @@ function causeList(value: unknown): CauseCode[] {
   return list.map(String).filter((code): code is CauseCode => (CAUSE_CODES as readonly string[]).includes(code)).sort();
 }
 
-function expiresAt(at: Date): number {
+export function expiresAt(at: Date): number {
   return Math.floor(at.getTime() / 1000) + NODE_TTL_DAYS * 86_400;
 }
 

@@ -2,6 +2,7 @@
  * The ledger sweep over the common dependencies: it re-evaluates through the triage use case and
  * settles commands whose status event was lost through the follow-up use case (sweep Lambda).
  */
+import { DynamoNoticeLedger } from '../adapters/dynamo-notices';
 import { DynamoSweepScanner } from '../adapters/dynamo-sweep-scanner';
 import { SsmCalendarReader } from '../adapters/ssm-calendar';
 import { SsmCommandFinder } from '../adapters/ssm-command-finder';
@@ -24,7 +25,7 @@ export function buildSweep(common: Common, triage: TriageUseCase, followUp: Comm
     clock,
     sink,
     ...(common.liveMode
-      ? { liveMode: { source: common.liveMode.source, parameterName: common.liveMode.parameterName, notices: ledger, notifier: common.notifier } }
+      ? { liveMode: { source: common.liveMode.source, parameterName: common.liveMode.parameterName, notices: new DynamoNoticeLedger(common.dynamo, common.tableName), notifier: common.notifier } }
       : {}),
   });
 }

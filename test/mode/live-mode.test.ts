@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
+import { DynamoNoticeLedger } from '../../lambdas/adapters/dynamo-notices';
 import { SsmModeParameter } from '../../lambdas/adapters/ssm-mode-parameter';
 import { SsmRemediator } from '../../lambdas/adapters/ssm-remediator';
 import type { PausedAlertInput } from '../../lambdas/domain/alerts/paused';
@@ -246,6 +247,7 @@ describe('triage: the live mode replaces the deployed one on every call', () => 
 describe('sweep: paused means no scan and one reminder a day', () => {
   it('reminds once per 24 h across runs (ledger dedupe), scans nothing, resumes when the mode changes', async () => {
     const ledger = await freshLedger();
+    const notices = new DynamoNoticeLedger(table.documentClient, `mode-${tables}`);
     const mode = new SwitchableMode('paused');
     const alerts = new RecordingAlerts();
     const clock = { current: new Date('2026-12-01T03:00:00.000Z'), now: () => clock.current };
@@ -266,7 +268,7 @@ describe('sweep: paused means no scan and one reminder a day', () => {
       settings: DEFAULT_SETTINGS,
       clock,
       sink: new RecordingSink(),
-      liveMode: { source: mode, parameterName: PARAMETER, notices: ledger, notifier: alerts },
+      liveMode: { source: mode, parameterName: PARAMETER, notices, notifier: alerts },
     });
     expect((await sweep.run()).paused).toEqual({ reminderSent: true });
     clock.current = new Date('2026-12-01T03:15:00.000Z');
@@ -286,7 +288,8 @@ describe('sweep: paused means no scan and one reminder a day', () => {
   });
 
   it('a reminder that could not be sent is given back, so the next run sends it', async () => {
-    const ledger = await freshLedger();
+    await freshLedger();
+    const ledger = new DynamoNoticeLedger(table.documentClient, `mode-${tables}`);
     const now = new Date('2026-12-01T03:00:00.000Z');
     await expect(ledger.claimNotice('PAUSED', now, 24)).resolves.toBe(true);
     await ledger.forgetNotice('PAUSED', now);
