@@ -34,7 +34,7 @@ function request(instanceId: string, overrides: Partial<LockRequest> = {}): Lock
 describe('command locks', () => {
   it('gives the lock to exactly one of ten concurrent callers on one node (separate adapter instances)', async () => {
     const first = await freshLedger();
-    const name = (first as unknown as { tableName: string }).tableName;
+    const name = `ledger-${tableCount}`; // the table freshLedger just created
     const results = await Promise.all(
       Array.from({ length: 10 }, () => new DynamoRemediationLedger(table.documentClient, name).acquireLock(request('i-0123456789abcdef0'))),
     );
