@@ -138,9 +138,10 @@ async function giveBack(deps: TriageDependencies, entries: readonly LockedComman
 /**
  * One node SSM refuses. InvalidInstanceId: deregistered or not Online since the read: dropped (its
  * next event or the sweep reads it again). AccessDenied: the IAM tag condition says the node is not
- * in scope `auto` any more (its tag changed after the scope index was built): never retried into the
- * DLQ; the attempt stays counted, so a denial that persists on a node still tagged `auto` ends in a
- * REMEDIATION_EXHAUSTED alert instead of a loop; its scope is read again with its next evaluation.
+ * in scope `auto` any more (its tag changed after this container read it; tags are cached for
+ * `scopeTagCacheMinutes`): never retried into the DLQ; the attempt stays counted, so a denial that
+ * persists on a node still tagged `auto` ends in a REMEDIATION_EXHAUSTED alert instead of a loop; its
+ * scope is read again with its next evaluation (not in this run: the tag cache lives in the reader).
  */
 async function refuse(deps: TriageDependencies, entry: LockedCommand, reason: RejectionReason, error: string): Promise<EvaluationResult> {
   const { ledger, clock, sink } = deps;
