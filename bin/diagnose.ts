@@ -77,11 +77,11 @@ export interface CliIo {
  */
 const SIDE_CLIENT = { maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 } } as const;
 
-function defaultTaggingClient(options: { region?: string }): ResourceGroupsTaggingAPIClient {
+export function defaultTaggingClient(options: { region?: string }): ResourceGroupsTaggingAPIClient {
   return new ResourceGroupsTaggingAPIClient({ ...SIDE_CLIENT, ...(options.region ? { region: options.region } : {}) });
 }
 
-async function defaultAccountId(options: { region?: string }): Promise<string> {
+export async function defaultAccountId(options: { region?: string }): Promise<string> {
   const sts = new STSClient({ ...SIDE_CLIENT, ...(options.region ? { region: options.region } : {}) });
   const identity = await sts.send(new GetCallerIdentityCommand({}));
   if (!identity.Account) throw new Error('STS GetCallerIdentity named no account');
@@ -99,7 +99,7 @@ export const defaultIo: CliIo = {
   accountId: defaultAccountId,
 };
 
-class CliError extends Error {
+export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
@@ -178,7 +178,7 @@ function parseCliArgs(argv: string[]): CliOptions {
   return options;
 }
 
-async function readJsonFile(io: CliIo, path: string, what: string): Promise<unknown> {
+export async function readJsonFile(io: Pick<CliIo, 'readFile'>, path: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await io.readFile(path);
@@ -192,7 +192,7 @@ async function readJsonFile(io: CliIo, path: string, what: string): Promise<unkn
   }
 }
 
-async function loadSettings(io: CliIo, path: string | undefined): Promise<AutopilotSettings> {
+export async function loadSettings(io: Pick<CliIo, 'readFile'>, path: string | undefined): Promise<AutopilotSettings> {
   if (path === undefined) return DEFAULT_SETTINGS;
   const input = await readJsonFile(io, path, 'settings file');
   try {
@@ -211,7 +211,7 @@ async function loadSnapshotFile(io: CliIo, path: string): Promise<NodeSnapshot> 
   }
 }
 
-function describeAwsError(message: string): string {
+export function describeAwsError(message: string): string {
   if (/CredentialsProviderError|Could not load credentials/i.test(message)) {
     return `AWS credentials not found (CredentialsProviderError): configure credentials, or pass --profile <name>. Details: ${message}`;
   }
@@ -260,7 +260,15 @@ async function readLiveSnapshot(io: CliIo, options: CliOptions, settings: Autopi
 }
 
 /** Tagging API first (all tags, Name included); SSM's tag filter when it cannot be reached; else no tags, said loudly. */
-function cliTagSource(io: CliIo, client: SSMClient, settings: AutopilotSettings, clock: Clock, regionOption: { region?: string }, fallbacks: ReadFallbacks) {
+export function cliTagSource(
+  io: Pick<CliIo, 'createTaggingClient' | 'accountId' | 'stderr'>,
+  client: SSMClient,
+  settings: AutopilotSettings,
+  clock: Clock,
+  regionOption: { region?: string },
+  fallbacks: ReadFallbacks,
+  program = 'diagnose',
+) {
   const taggingClient = (io.createTaggingClient ?? defaultTaggingClient)(regionOption);
   const tagging = new TaggingApiTagSource({
     tagging: taggingClient as ResourceGroupsTaggingAPIClient,
@@ -270,7 +278,7 @@ function cliTagSource(io: CliIo, client: SSMClient, settings: AutopilotSettings,
     clock,
     ttlMs: 60_000,
   });
-  const note = (text: string) => io.stderr(`diagnose: note: ${text}\n`);
+  const note = (text: string) => io.stderr(`${program}: note: ${text}\n`);
   const ssmFilter = new SsmTagFilterTagSource(client, settings.tagKey, fallbacks);
   const none = {
     tagsOf: async (ids: readonly string[]) => new Map(ids.map((id) => [id, {}])),

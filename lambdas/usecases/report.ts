@@ -92,6 +92,8 @@ export interface ReportRunOptions {
   nodeReportsFor?: readonly string[];
   /** Read only these nodes instead of listing the fleet (CLI `--instance`). */
   instanceIds?: readonly string[];
+  /** Write the single-node CSVs only (CLI `--instance`): no all-node CSV, page, latest copies or history. */
+  nodeReportsOnly?: boolean;
 }
 
 export interface ReportRunResult {
@@ -141,7 +143,7 @@ export class ReportUseCase {
     if (read.unknown.length > 0) sink.count('ReportNodesUnknown', read.unknown.length);
 
     const ledger: Map<string, AutomationFacts> = deps.ledger ? await deps.ledger.readNodes(snapshots.map((snapshot) => snapshot.instanceId)) : new Map();
-    const history = layout.history;
+    const history = options.nodeReportsOnly ? undefined : layout.history;
     const previousTracking = history ? await deps.store.loadTracking(history.tracking) : null;
     const earlier = history ? await deps.store.loadSummaries(previousDates(now, HISTORY_DAYS - 1).map(history.dailySummary)) : [];
 
@@ -157,12 +159,15 @@ export class ReportUseCase {
       ...(options.nodeReportsFor ? { nodeReportsFor: options.nodeReportsFor } : {}),
     });
 
-    const objects: ReportObject[] = [
-      { key: layout.allNodes, body: report.allNodesCsv, contentType: CSV_CONTENT_TYPE },
-      ...[...report.nodeCsvs].map(([id, body]) => ({ key: layout.nodeReport(id), body, contentType: CSV_CONTENT_TYPE })),
-      { key: layout.html, body: report.html, contentType: HTML_CONTENT_TYPE },
-    ];
-    if (layout.latest) {
+    const nodeObjects = [...report.nodeCsvs].map(([id, body]) => ({ key: layout.nodeReport(id), body, contentType: CSV_CONTENT_TYPE }));
+    const objects: ReportObject[] = options.nodeReportsOnly
+      ? nodeObjects
+      : [
+          { key: layout.allNodes, body: report.allNodesCsv, contentType: CSV_CONTENT_TYPE },
+          ...nodeObjects,
+          { key: layout.html, body: report.html, contentType: HTML_CONTENT_TYPE },
+        ];
+    if (layout.latest && !options.nodeReportsOnly) {
       objects.push({ key: layout.latest.allNodes, body: report.allNodesCsv, contentType: CSV_CONTENT_TYPE });
       objects.push({ key: layout.latest.html, body: report.html, contentType: HTML_CONTENT_TYPE });
     }
