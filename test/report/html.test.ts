@@ -89,7 +89,7 @@ describe('HTML report', () => {
 
     const causes = svg(CHART_IDS.causes);
     expect(causes).toContain('MISSING_PATCHES: 2 nodes');
-    expect(causes).toContain('PENDING_REBOOT: 1 nodes');
+    expect(causes).toContain('PENDING_REBOOT: 1 node');
 
     const age = svg(CHART_IDS.age);
     expect(age).toContain('> 30 days: 0 nodes');

@@ -74,9 +74,9 @@ h1{font-size:1.35rem;margin:0 0 4px}h2{font-size:1.05rem;margin:0 0 8px}
 .figure span{color:#5b6475;font-size:.8rem}
 .sev-CRITICAL b{color:#a3161b}.sev-HIGH b{color:#c4510e}.sev-MEDIUM b{color:#9a7300}
 section{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:12px;margin-bottom:16px}
-.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}
+.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px;margin-bottom:16px}
 .grid2 section{margin-bottom:0}
-svg.chart{display:block;max-width:100%;height:auto;font-size:12px}
+svg.chart{display:block;max-width:min(100%,760px);height:auto;font-size:12px}
 svg .grid{stroke:#e3e6ec}svg .axis{fill:#5b6475}svg .value{fill:#1d2330;font-weight:600}svg .muted{fill:#5b6475}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.85rem}
@@ -129,6 +129,7 @@ export function renderReportHtml(input: HtmlReportInput): string {
       .map((code) => ({ label: code, value: summary.byCause[code] ?? 0 }))
       .sort((a, b) => b.value - a.value),
     unit: 'nodes',
+    unitOne: 'node',
     emptyMessage: 'No node has a cause: all healthy.',
   });
   const age = horizontalBarChart({
@@ -136,6 +137,7 @@ export function renderReportHtml(input: HtmlReportInput): string {
     title: 'Non-compliant for more than N days',
     data: AGE_BUCKET_DAYS.map((days) => ({ label: `> ${days} day${days === 1 ? '' : 's'}`, value: summary.ageOver[String(days)] ?? 0 })),
     unit: 'nodes',
+    unitOne: 'node',
     color: '#c4510e',
   });
   const outcomes = stackedColumnChart({

@@ -25,7 +25,7 @@ function empty(id: string, title: string, message: string): string {
 }
 
 /** Horizontal bars, one per datum, the value written at the end of each bar. */
-export function horizontalBarChart(options: { id: string; title: string; data: readonly BarDatum[]; unit?: string; color?: string; emptyMessage?: string }): string {
+export function horizontalBarChart(options: { id: string; title: string; data: readonly BarDatum[]; unit?: string; unitOne?: string; color?: string; emptyMessage?: string }): string {
   const { id, title, data } = options;
   if (data.length === 0) return empty(id, title, options.emptyMessage ?? 'Nothing to show.');
   const rowHeight = 26;
@@ -33,11 +33,14 @@ export function horizontalBarChart(options: { id: string; title: string; data: r
   const height = data.length * rowHeight + 8;
   const max = niceMax(Math.max(...data.map((datum) => datum.value)));
   const x = linearScale([0, max], [labelWidth, WIDTH - 150]);
-  const unit = options.unit ? ` ${options.unit}` : '';
+  const unitOf = (value: number) => {
+    const word = value === 1 && options.unitOne ? options.unitOne : options.unit;
+    return word ? ` ${word}` : '';
+  };
   const rows = data.map((datum, index) => {
     const y = 4 + index * rowHeight;
     const width = round(x(datum.value) - labelWidth);
-    const text = `${datum.value}${unit}${datum.note ? ` (${datum.note})` : ''}`;
+    const text = `${datum.value}${unitOf(datum.value)}${datum.note ? ` (${datum.note})` : ''}`;
     return (
       `<g class="bar"><text x="${labelWidth - 6}" y="${y + 17}" text-anchor="end">${esc(datum.label)}</text>` +
       `<rect x="${labelWidth}" y="${y + 4}" width="${Math.max(width, datum.value > 0 ? 1 : 0)}" height="${rowHeight - 8}" fill="${options.color ?? '#2f6db5'}"><title>${esc(datum.label)}: ${esc(text)}</title></rect>` +
