@@ -241,7 +241,8 @@ export async function main(argv: string[], io: ReportCliIo = defaultIo): Promise
       throw new CliError(describeAwsError(message), EXIT_AWS_ERROR);
     }
     for (const key of result.written) io.stdout(`${store.pathOf(key)}\n`);
-    io.stderr(`report: ${result.nodes} nodes, ${result.nonCompliant} non-compliant, ${result.report.nodeCsvs.size} node report(s) in ${out}\n`);
+    const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    io.stderr(`report: ${plural(result.nodes, 'node')}, ${result.nonCompliant} non-compliant, ${plural(result.report.nodeCsvs.size, 'node report')} in ${out}\n`);
     if (options.instance !== undefined && result.unknown.includes(options.instance)) {
       throw new CliError(`Node ${options.instance} is not known to Systems Manager in ${wiring.region} (not managed, deregistered, or another region/account).`, EXIT_AWS_ERROR);
     }
