@@ -7,10 +7,10 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { SweepReport } from '../usecases/sweep';
 import { buildCommon } from '../wiring/common';
 import { buildSweep } from '../wiring/sweep';
-import { buildTriage } from '../wiring/triage';
 
 const common = buildCommon(process.env);
-const sweep = buildSweep(common, buildTriage(common));
+// Triage and follow-up load with the first node to re-evaluate / command to settle (wiring/sweep.ts).
+const sweep = buildSweep(common);
 const { logger, metrics } = common;
 
 export const handler = async (_event: ScheduledEvent | Record<string, unknown>, context?: Context): Promise<SweepReport> => {

@@ -11,11 +11,10 @@ import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRemediationLedger } from '../adapters/dynamo-ledger';
 import { createSsmActingClient, createSsmClient } from '../adapters/ssm-client';
-import { SsmModeParameter } from '../adapters/ssm-mode-parameter';
 import { alertEnvironmentFrom } from '../domain/alerts/environment';
 import type { AlertEnvironment } from '../domain/alerts/types';
 import { parseSettings, type AutopilotSettings } from '../domain/settings';
-import { systemClock, type AlertNotifier, type Clock, type LifecyclePublisher, type OperationalSink, type PauseNotifier } from '../ports';
+import { systemClock, type AlertNotifier, type Clock, type LifecyclePublisher, type OperationalSink, type PauseNotifier, type RuntimeModeSource } from '../ports';
 import { lazyAdapter } from './lazy-adapter';
 
 export const METRICS_NAMESPACE = 'SsmComplianceAutopilot';
@@ -49,7 +48,7 @@ export interface Common {
   notifier: AlertNotifier & PauseNotifier;
   lifecycle: LifecyclePublisher;
   /** The live mode parameter (MODE_PARAMETER_NAME, set by the stack); absent: the deployed `settings.mode`. */
-  liveMode?: { source: SsmModeParameter; parameterName: string };
+  liveMode?: { source: RuntimeModeSource; parameterName: string };
 }
 
 /** Reads the Lambda environment contract (see docs/CONFIGURATION.md); fails early naming what is missing. */
@@ -100,8 +99,20 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
     { publish: true },
   );
   const parameterName = env['MODE_PARAMETER_NAME'];
-  // Constructed here, read on the first invocation (never at import: no call during the cold start).
-  const liveMode = parameterName ? { source: new SsmModeParameter({ client: ssm, parameterName, sink, clock }), parameterName } : undefined;
+  // Read on the first invocation (never at import: no call during the cold start). The adapter and
+  // Powertools Parameters (~9 KB) load with that first read (lazy-adapter.ts), not at import.
+  const liveMode = parameterName
+    ? {
+        source: lazyAdapter<RuntimeModeSource>(
+          async () => {
+            const { SsmModeParameter } = await import('../adapters/ssm-mode-parameter');
+            return new SsmModeParameter({ client: ssm, parameterName, sink, clock });
+          },
+          { current: true },
+        ),
+        parameterName,
+      }
+    : undefined;
   return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, ssmActing, clientConfig, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
 }
 

@@ -6,20 +6,28 @@ import { DynamoNoticeLedger } from '../adapters/dynamo-notices';
 import { DynamoSweepScanner } from '../adapters/dynamo-sweep-scanner';
 import { SsmCalendarReader } from '../adapters/ssm-calendar';
 import { SsmCommandFinder } from '../adapters/ssm-command-finder';
-import type { CommandFollowUp } from '../usecases/follow-up';
-import type { TriageUseCase } from '../usecases/triage';
+import type { CommandSettler, NodeEvaluator } from '../ports';
 import { LedgerSweep } from '../usecases/sweep';
 import type { Common } from './common';
-import { buildFollowUp } from './follow-up';
+import { lazyAdapter } from './lazy-adapter';
 
-export function buildSweep(common: Common, triage: TriageUseCase, followUp: CommandFollowUp = buildFollowUp(common)): LedgerSweep {
+/**
+ * By default (the sweep Lambda) the triage and follow-up use cases, with their adapters, load with the
+ * first node to re-evaluate / command to settle (lazy-adapter.ts), not at import: a run that only
+ * reconciles locks or finds nothing due needs neither (docs/PERFORMANCE.md, "Bundles").
+ */
+export function buildSweep(
+  common: Common,
+  evaluator: NodeEvaluator = lazyAdapter<NodeEvaluator>(async () => (await import('./triage')).buildTriage(common), { evaluateNodes: true }),
+  settler: CommandSettler = lazyAdapter<CommandSettler>(async () => (await import('./follow-up')).buildFollowUp(common), { settle: true }),
+): LedgerSweep {
   const { ledger, settings, clock, sink } = common;
   return new LedgerSweep({
     ledger,
     scanner: new DynamoSweepScanner(common.dynamo, common.tableName),
-    evaluator: triage,
+    evaluator,
     finder: new SsmCommandFinder(common.ssm),
-    settler: followUp,
+    settler,
     calendar: new SsmCalendarReader(common.ssm),
     settings,
     clock,

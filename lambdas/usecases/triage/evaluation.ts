@@ -2,7 +2,6 @@
  * Evaluation: read each node's state from SSM -> diagnose -> plan -> guards. Command decisions that
  * pass the guards are handed to acting (sent in groups); everything else is settled here.
  */
-import { diagnose } from '../../domain/diagnose';
 import { evaluateGuards, isCommandAction } from '../../domain/policy/guards';
 import { planRemediation } from '../../domain/policy/plan';
 import type { NodeSnapshot } from '../../domain/types';
@@ -15,6 +14,11 @@ import { syncFindings } from './findings';
 import type { BatchState, EvaluationContext, EvaluationResult, NodeOutcome, PendingCommand, TriageDependencies } from './types';
 import { describeError } from './types';
 import { handleVerdict } from './verdicts';
+
+// The diagnosis and its cause rules (~20 KB bundled) load with the first node evaluated, not at import:
+// most events are acknowledged without evaluating a node (docs/PERFORMANCE.md, "Bundles"). Node caches
+// the module, so later nodes pay one resolved promise.
+const loadDiagnose = () => import('../../domain/diagnose');
 
 /** A node whose summary did not change is read in detail again after this many `reverifyHours`. */
 export const UNCHANGED_DETAIL_REVERIFY_FACTOR = 2;
@@ -97,6 +101,7 @@ async function evaluateNode(
 ): Promise<NodeOutcome | null> {
   const { settings, ledger, sink, clock } = deps;
   const now = clock.now();
+  const { diagnose } = await loadDiagnose();
   const diagnosis = diagnose(snapshot, settings);
   const decision = planRemediation(diagnosis, snapshot.tags ?? {}, settings);
   (batch.evaluated ??= new Map()).set(snapshot.instanceId, { diagnosis, decision });
