@@ -92,7 +92,9 @@ async function main(): Promise<void> {
   try {
     const probePath = writeProbe(workDir);
     const bare = build(join(__dirname, 'bare-ssm-handler.ts'), 'bare', NODEJS_FUNCTION_BUILD);
-    const handlers = readdirSync(HANDLERS_DIR).filter((file) => file.endsWith('.ts')).map((file) => basename(file, '.ts')).sort();
+    // The report function (#19, daily) writes to S3, which the simulator's fake AWS does not serve, so it
+    // has no first call to measure here; it is not on the event path the 450 KB goal is about.
+    const handlers = readdirSync(HANDLERS_DIR).filter((file) => file.endsWith('.ts')).map((file) => basename(file, '.ts')).filter((name) => name !== 'report').sort();
     if (handlers.length === 0) throw new Error(`no handler entries in ${HANDLERS_DIR}`);
     const subjects: Subject[] = [
       ...handlers.map((name) => ({ name, bundle: build(join(HANDLERS_DIR, `${name}.ts`), name, handlerBuild), event: local.firstEvent(name), serviceName: name })),
