@@ -41,8 +41,10 @@ import {
   EXIT_OK,
   loadSettings,
   readJsonFile,
+  runAsScript,
+  runCli,
   type CliIo,
-} from './diagnose';
+} from './cli-common';
 
 export const USAGE = `Usage:
   npm run -s report -- --region <region> [--profile <profile>] --out <dir> [--instance <id>] [--config <file>]
@@ -214,7 +216,7 @@ async function liveWiring(io: ReportCliIo, options: Options, settings: Autopilot
 }
 
 export async function main(argv: string[], io: ReportCliIo = defaultIo): Promise<number> {
-  try {
+  return runCli('report', io, async () => {
     const options = parseCliArgs(argv);
     if (options.help) {
       io.stdout(`${USAGE}\n`);
@@ -250,18 +252,7 @@ export async function main(argv: string[], io: ReportCliIo = defaultIo): Promise
       throw new CliError(`${result.failed.length} node(s) could not be read, left out of the report: ${result.failed.join(', ')}`, EXIT_AWS_ERROR);
     }
     return EXIT_OK;
-  } catch (error) {
-    if (error instanceof CliError) {
-      io.stderr(`report: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.stderr(`report: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 1;
-  }
-}
-
-if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
   });
 }
+
+runAsScript(module, main);
