@@ -23,6 +23,7 @@ import type { DoctorCheck } from '../lambdas/domain/doctor/checks';
 import { DEFAULT_SETTINGS, parseSettings, type AutopilotSettings } from '../lambdas/domain/settings';
 import { systemClock, type Clock } from '../lambdas/ports';
 import { runDoctor, type DoctorReport } from '../lambdas/usecases/doctor';
+import { runAsScript } from './cli-common';
 
 export const USAGE = `Usage:
   npm run doctor -- --region <region> [--profile <profile>] [--json] [--config <file>] [--stack-name <name>] [--node-role <role>]...
@@ -146,8 +147,4 @@ export async function main(argv: string[], io: DoctorIo = defaultIo): Promise<nu
   return report.verdict === 'fail' ? 1 : 0;
 }
 
-if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+runAsScript(module, main);
