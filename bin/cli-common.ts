@@ -11,7 +11,7 @@ import { createSsmClient } from '../lambdas/adapters/ssm-client';
 import { FallbackTagSource, TaggingApiTagSource } from '../lambdas/adapters/ssm/node-tags';
 import { SsmTagFilterTagSource } from '../lambdas/adapters/ssm/scope-tag-index';
 import { ReadFallbacks } from '../lambdas/adapters/ssm/fallback-policy';
-import type { Clock } from '../lambdas/ports';
+import type { Clock } from '../lambdas/ports/runtime';
 import { DEFAULT_SETTINGS, type AutopilotSettings } from '../lambdas/domain/settings';
 import { parseSettingsInput } from '../lib/config';
 

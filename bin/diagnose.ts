@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import { ReadFallbacks } from '../lambdas/adapters/ssm/fallback-policy';
 import { SsmStateReader } from '../lambdas/adapters/ssm/reader';
-import { systemClock } from '../lambdas/ports';
+import { systemClock } from '../lambdas/ports/runtime';
 import { diagnose } from '../lambdas/domain/diagnose';
 import { planRemediation } from '../lambdas/domain/policy/plan';
 import type { AutopilotSettings } from '../lambdas/domain/settings';

@@ -21,7 +21,7 @@ import type { DoctorClients } from '../lambdas/adapters/doctor-probes';
 import { createSsmClient } from '../lambdas/adapters/ssm-client';
 import type { DoctorCheck } from '../lambdas/domain/doctor/checks';
 import { DEFAULT_SETTINGS, parseSettings, type AutopilotSettings } from '../lambdas/domain/settings';
-import { systemClock, type Clock } from '../lambdas/ports';
+import { systemClock, type Clock } from '../lambdas/ports/runtime';
 import { runDoctor, type DoctorReport } from '../lambdas/usecases/doctor';
 import { runAsScript } from './cli-common';
 

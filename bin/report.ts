@@ -28,7 +28,7 @@ import { isSummaryClean } from '../lambdas/adapters/ssm/summary';
 import type { AutopilotSettings } from '../lambdas/domain/settings';
 import { parseSnapshot } from '../lambdas/domain/snapshot-schema';
 import type { NodeSnapshot } from '../lambdas/domain/types';
-import { systemClock, type Clock, type OperationalSink } from '../lambdas/ports';
+import { systemClock, type Clock, type OperationalSink } from '../lambdas/ports/runtime';
 import { FLAT_LAYOUT, ReportUseCase, type ReportDependencies, type ReportRunResult } from '../lambdas/usecases/report';
 import { isAccountId, isRegionName } from './asff-preview';
 import {

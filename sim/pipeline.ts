@@ -9,7 +9,7 @@
  * call (processRecords, handle, run). The pipeline's self-reported metrics are kept for --details only;
  * the simulator's report never relies on them.
  */
-import type { OperationalSink } from '../lambdas/ports';
+import type { OperationalSink } from '../lambdas/ports/runtime';
 import { buildDependencies } from '../lambdas/wiring';
 import { killSwitch } from './faults';
 import type { PipelineContext, PipelineFactory, PipelineUnderTest } from './run';

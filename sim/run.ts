@@ -14,7 +14,7 @@ import { createLedgerTable } from './ledger-table';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AutopilotSettings } from '../lambdas/domain/settings';
 import { DEFAULT_SETTINGS } from '../lambdas/domain/settings';
-import type { Clock } from '../lambdas/ports';
+import type { Clock } from '../lambdas/ports/runtime';
 import { FakeAws } from './aws-fake/state';
 import { startFakeAws, type RateLimit } from './aws-fake/server';
 import { DayPlan, EventFactory, type SimEvent } from './events';

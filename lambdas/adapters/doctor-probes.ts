@@ -10,7 +10,7 @@ import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-s
 import { DescribeInstanceInformationCommand, DescribeInstancePatchStatesCommand, GetCalendarStateCommand, ListAssociationsCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { NodeFacts, Probed, TrailFacts } from '../domain/doctor/checks';
 import type { AutopilotSettings } from '../domain/settings';
-import type { NodeStateReader } from '../ports';
+import type { NodeStateReader } from '../ports/reading';
 import { listHybridTags } from './ssm/instance-info';
 import { partitionOf } from './ssm/node-tags';
 import { chunks } from './ssm/sdk-shapes';

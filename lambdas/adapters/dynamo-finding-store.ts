@@ -14,7 +14,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FindingRecord } from '../domain/findings/plan';
 import { CAUSE_CODES, SEVERITIES, type CauseCode, type Severity } from '../domain/types';
-import type { FindingStore } from '../ports';
+import type { FindingStore } from '../ports/findings';
 
 /** BatchGetItem reads at most 100 keys per call (DynamoDB API reference). */
 const BATCH_GET_MAX = 100;

@@ -20,15 +20,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CauseCode } from '../domain/types';
-import type {
-  CommandLock,
-  EvaluationRecord,
-  InFlightState,
-  LockAcquireResult,
-  LockRequest,
-  NodeLedgerRecord,
-  RemediationLedger,
-} from '../ports';
+import type { CommandLock, EvaluationRecord, InFlightState, LockAcquireResult, LockRequest, NodeLedgerRecord, RemediationLedger } from '../ports/ledger';
 import { CommandSlots } from './ledger/command-slots';
 import { emptyRecord } from './ledger/items';
 import { NodeAlerts } from './ledger/node-alerts';

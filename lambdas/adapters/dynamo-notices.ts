@@ -5,7 +5,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { NoticeLedger } from '../ports';
+import type { NoticeLedger } from '../ports/ledger';
 import { expiresAt } from './dynamo-ledger';
 
 export class DynamoNoticeLedger implements NoticeLedger {

@@ -7,7 +7,7 @@
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CAUSE_CODES, type CauseCode } from '../domain/types';
 import type { DeferralGuard } from '../domain/alerts/types';
-import type { SweepNodeState, SweepScanner } from '../ports';
+import type { SweepNodeState, SweepScanner } from '../ports/sweep';
 
 const CURSOR_KEY = { pk: 'SWEEP', sk: 'CURSOR' } as const;
 

@@ -5,7 +5,8 @@
  */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { toLifecycleEntry, type LifecycleEvent } from '../domain/lifecycle';
-import type { LifecyclePublisher, OperationalSink } from '../ports';
+import type { LifecyclePublisher } from '../ports/alerts';
+import type { OperationalSink } from '../ports/runtime';
 
 export const PUT_EVENTS_MAX_ENTRIES = 10;
 

@@ -7,7 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FleetSummary, TrackingState } from '../domain/report/summary';
-import type { ReportObject, ReportStore } from '../ports';
+import type { ReportObject, ReportStore } from '../ports/reports';
 
 export class FileReportStore implements ReportStore {
   constructor(readonly folder: string) {}

@@ -8,7 +8,8 @@
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { FleetSummary, TrackingState } from '../domain/report/summary';
-import type { OperationalSink, ReportObject, ReportStore } from '../ports';
+import type { ReportObject, ReportStore } from '../ports/reports';
+import type { OperationalSink } from '../ports/runtime';
 
 const READ_CONCURRENCY = 6;
 

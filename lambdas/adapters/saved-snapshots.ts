@@ -5,7 +5,7 @@
  * unchanged. A saved snapshot is complete: every node gets its snapshot whatever `needsDetail` says.
  */
 import type { NodeSnapshot } from '../domain/types';
-import type { ManagedNodeLister, NodeStateReader, NodeSummary, ReadOptions, SnapshotReadResult } from '../ports';
+import type { ManagedNodeLister, NodeStateReader, NodeSummary, ReadOptions, SnapshotReadResult } from '../ports/reading';
 
 export class SavedSnapshotFleet implements ManagedNodeLister, NodeStateReader {
   private readonly byId: Map<string, NodeSnapshot>;

@@ -19,7 +19,8 @@ import {
   type SecurityHubClientConfig,
 } from '@aws-sdk/client-securityhub';
 import { ASFF_LIMITS, type AsffFinding } from '../domain/findings/asff';
-import type { FindingImportFailure, FindingImportResult, FindingPublisher, OperationalSink } from '../ports';
+import type { FindingImportFailure, FindingImportResult, FindingPublisher } from '../ports/findings';
+import type { OperationalSink } from '../ports/runtime';
 
 /** Compile-time proof that what the domain builds is an SDK AwsSecurityFinding. */
 const toSdkFinding = (finding: AsffFinding): AwsSecurityFinding => finding;

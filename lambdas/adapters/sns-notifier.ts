@@ -19,7 +19,8 @@ import type {
   DiagnosisAlertInput,
   ResolvedAlertInput,
 } from '../domain/alerts/types';
-import type { AlertNotifier, AlertReceipt, OperationalSink, PauseNotifier } from '../ports';
+import type { AlertNotifier, AlertReceipt, PauseNotifier } from '../ports/alerts';
+import type { OperationalSink } from '../ports/runtime';
 
 export class SnsAlertNotifier implements AlertNotifier, PauseNotifier {
   constructor(

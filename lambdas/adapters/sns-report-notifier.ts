@@ -6,7 +6,9 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { MACHINE_PROTOCOLS } from '../domain/alerts/sns-message';
 import type { ReportNotice } from '../domain/report/notice';
-import type { AlertReceipt, OperationalSink, ReportNotifier } from '../ports';
+import type { AlertReceipt } from '../ports/alerts';
+import type { ReportNotifier } from '../ports/reports';
+import type { OperationalSink } from '../ports/runtime';
 
 export class SnsReportNotifier implements ReportNotifier {
   constructor(

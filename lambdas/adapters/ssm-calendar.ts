@@ -3,7 +3,7 @@
  * calendars at a time; the AWS-native way to say "no reboots now" (AWS-FACTS "Acting").
  */
 import { GetCalendarStateCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { CalendarReader, CalendarState } from '../ports';
+import type { CalendarReader, CalendarState } from '../ports/acting';
 
 export class SsmCalendarReader implements CalendarReader {
   constructor(private readonly client: SSMClient) {}

@@ -5,7 +5,7 @@
  * SSM model (botocore ssm/2014-11-06 CommandFilterKey): InvokedAfter, DocumentName.
  */
 import { ListCommandInvocationsCommand, type CommandInvocation, type SSMClient } from '@aws-sdk/client-ssm';
-import type { CommandFinder, CommandInvocationFound } from '../ports';
+import type { CommandFinder, CommandInvocationFound } from '../ports/acting';
 import { PATCH_DOCUMENT } from './ssm-remediator';
 
 /** Pages read per lookup: 50 invocations a page; a node rarely has more RunPatchBaseline runs in minutes. */

@@ -12,7 +12,7 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { MODE_CACHE_SECONDS, MODE_FALLBACK_METRIC, resolveRuntimeMode, type RuntimeMode } from '../domain/policy/runtime-mode';
-import type { Clock, OperationalSink, RuntimeModeSource } from '../ports';
+import type { Clock, OperationalSink, RuntimeModeSource } from '../ports/runtime';
 
 export interface SsmModeParameterOptions {
   /** The client every SSM call of the function uses (adaptive retries). */

@@ -5,13 +5,14 @@
  *
  * The client handed in must not retry (`createSsmActingClient`): SendCommand and StartAssociationsOnce
  * have no idempotency token, so an SDK retry after a lost reply would be a second command. Each call's
- * outcome is classified instead (ports.ts `SendCommandResult`): a 4xx reply means SSM created nothing;
+ * outcome is classified instead (ports/acting.ts `SendCommandResult`): a 4xx reply means SSM created nothing;
  * no reply or a 5xx is AMBIGUOUS and the caller reconciles through `CommandFinder`.
  */
 import { DescribeAssociationCommand, SendCommandCommand, StartAssociationsOnceCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { AutopilotSettings } from '../domain/settings';
 import { SEND_COMMAND_MAX_INSTANCES, START_ASSOCIATIONS_MAX_IDS } from '../domain/types';
-import type { AssociationRerunResult, AssociationTargets, OperationalSink, RejectionReason, Remediator, SendCommandRequest, SendCommandResult } from '../ports';
+import type { AssociationRerunResult, AssociationTargets, RejectionReason, Remediator, SendCommandRequest, SendCommandResult } from '../ports/acting';
+import type { OperationalSink } from '../ports/runtime';
 
 export { SEND_COMMAND_MAX_INSTANCES, START_ASSOCIATIONS_MAX_IDS };
 

@@ -19,7 +19,7 @@ import {
 import { commandLogGroupFor } from '../adapters/ssm-remediator';
 import { SsmStateReader } from '../adapters/ssm/reader';
 import { runChecks, type DoctorCheck, type DoctorFacts, type Verdict } from '../domain/doctor/checks';
-import type { Clock } from '../ports';
+import type { Clock } from '../ports/runtime';
 
 export interface DoctorRun {
   clients: DoctorClients;

@@ -7,7 +7,8 @@
  */
 import type { FindingScope } from '../domain/findings/asff';
 import { DEFAULT_FINDING_POLICY, instanceIdOf, planNodeFindings, type FindingPolicy, type ImportReason, type NodeFindingsInput, type PlannedImport } from '../domain/findings/plan';
-import type { Clock, FindingPublisher, FindingStore, OperationalSink } from '../ports';
+import type { FindingPublisher, FindingStore } from '../ports/findings';
+import type { Clock, OperationalSink } from '../ports/runtime';
 
 export interface FindingsDependencies {
   store: FindingStore;

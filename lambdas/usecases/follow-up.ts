@@ -20,7 +20,10 @@ import type { LifecycleEvent } from '../domain/lifecycle';
 import { lazySchema } from '../domain/lazy-schema';
 import { formatZodIssues } from '../domain/settings';
 import { modeMayAlert } from '../domain/policy/runtime-mode';
-import type { AlertNotifier, Clock, CommandEnd, CommandFinder, CommandLock, LifecyclePublisher, OperationalSink, RemediationLedger, RuntimeModeSource } from '../ports';
+import type { CommandEnd, CommandFinder } from '../ports/acting';
+import type { AlertNotifier, LifecyclePublisher } from '../ports/alerts';
+import type { CommandLock, RemediationLedger } from '../ports/ledger';
+import type { Clock, OperationalSink, RuntimeModeSource } from '../ports/runtime';
 
 export const PATCH_DOCUMENT_NAME = 'AWS-RunPatchBaseline';
 

@@ -15,7 +15,9 @@
  * A lookup that fails keeps the lock for the next run.
  */
 import type { AutopilotSettings } from '../domain/settings';
-import type { Clock, CommandEnd, CommandFinder, CommandLock, CommandSettler, OperationalSink, RemediationLedger } from '../ports';
+import type { CommandEnd, CommandFinder, CommandSettler } from '../ports/acting';
+import type { CommandLock, RemediationLedger } from '../ports/ledger';
+import type { Clock, OperationalSink } from '../ports/runtime';
 
 /** How long an unanswered send waits before "not listed" counts as "not created" (SSM lists are eventually consistent: unverified delay, generous bound). */
 export const RECONCILE_GRACE_MINUTES = 5;

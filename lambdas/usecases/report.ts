@@ -10,17 +10,10 @@ import { dailySummaryKey, nodeReportFileName, nodeReportKey, previousDates, repo
 import { composeReportNotice } from '../domain/report/notice';
 import type { AutopilotSettings } from '../domain/settings';
 import type { NodeSnapshot } from '../domain/types';
-import type {
-  Clock,
-  ManagedNodeLister,
-  NodeStateReader,
-  NodeSummary,
-  OperationalSink,
-  RemediationLedger,
-  ReportNotifier,
-  ReportObject,
-  ReportStore,
-} from '../ports';
+import type { RemediationLedger } from '../ports/ledger';
+import type { ManagedNodeLister, NodeStateReader, NodeSummary } from '../ports/reading';
+import type { ReportNotifier, ReportObject, ReportStore } from '../ports/reports';
+import type { Clock, OperationalSink } from '../ports/runtime';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';

@@ -20,18 +20,11 @@ import type { DeferralGuard } from '../domain/alerts/types';
 import { blockedAccountGuards } from '../domain/policy/guards';
 import { PAUSED_REMINDER_HOURS } from '../domain/policy/runtime-mode';
 import type { AutopilotSettings } from '../domain/settings';
-import type {
-  CalendarReader,
-  Clock,
-  NodeEvaluator,
-  NoticeLedger,
-  OperationalSink,
-  PauseNotifier,
-  RemediationLedger,
-  RuntimeModeSource,
-  SweepNodeState,
-  SweepScanner,
-} from '../ports';
+import type { CalendarReader } from '../ports/acting';
+import type { PauseNotifier } from '../ports/alerts';
+import type { NoticeLedger, RemediationLedger } from '../ports/ledger';
+import type { Clock, OperationalSink, RuntimeModeSource } from '../ports/runtime';
+import type { NodeEvaluator, SweepNodeState, SweepScanner } from '../ports/sweep';
 import { reconcileLocks, type LockReconciliationDependencies } from './lock-reconciliation';
 
 export type SweepReason = 'STALE_LOCK' | 'DEFERRED' | 'NOT_EVALUATED_AFTER_COMMAND' | 'REVERIFY';

@@ -14,7 +14,8 @@ import { createSsmActingClient, createSsmClient } from '../adapters/ssm-client';
 import { alertEnvironmentFrom } from '../domain/alerts/environment';
 import type { AlertEnvironment } from '../domain/alerts/types';
 import { parseSettings, type AutopilotSettings } from '../domain/settings';
-import { systemClock, type AlertNotifier, type Clock, type LifecyclePublisher, type OperationalSink, type PauseNotifier, type RuntimeModeSource } from '../ports';
+import type { AlertNotifier, LifecyclePublisher, PauseNotifier } from '../ports/alerts';
+import { systemClock, type Clock, type OperationalSink, type RuntimeModeSource } from '../ports/runtime';
 import { lazyAdapter } from './lazy-adapter';
 
 export const METRICS_NAMESPACE = 'SsmComplianceAutopilot';

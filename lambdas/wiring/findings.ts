@@ -4,7 +4,7 @@
  * records) with the first batch that evaluated nodes; the publisher and its Security Hub SDK client
  * with the first batch that has something to import. With the option off nothing of it is loaded.
  */
-import type { FindingPublisher } from '../ports';
+import type { FindingPublisher } from '../ports/findings';
 import type { FindingsStep } from '../usecases/findings';
 import type { Common } from './common';
 import { lazyAdapter } from './lazy-adapter';

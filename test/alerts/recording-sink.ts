@@ -1,5 +1,5 @@
 /** An OperationalSink that records what a use case logged and counted. */
-import type { OperationalSink } from '../../lambdas/ports';
+import type { OperationalSink } from '../../lambdas/ports/runtime';
 
 export class RecordingSink implements OperationalSink {
   readonly counts = new Map<string, number>();

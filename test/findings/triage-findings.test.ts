@@ -15,7 +15,8 @@ import { createSecurityHubClient, SecurityHubFindingPublisher } from '../../lamb
 import { SsmRemediator } from '../../lambdas/adapters/ssm-remediator';
 import { DEFAULT_SETTINGS, type AutopilotSettings } from '../../lambdas/domain/settings';
 import type { NodeSnapshot } from '../../lambdas/domain/types';
-import type { FindingStore, NodeReadFailure, NodeStateReader, NodeSummary } from '../../lambdas/ports';
+import type { FindingStore } from '../../lambdas/ports/findings';
+import type { NodeReadFailure, NodeStateReader, NodeSummary } from '../../lambdas/ports/reading';
 import { SecurityHubFindings } from '../../lambdas/usecases/findings';
 import { TriageUseCase } from '../../lambdas/usecases/triage';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';

@@ -1,5 +1,5 @@
 /** In-memory stand-in for the ledger's lock part (the DynamoDB ledger has its own dynalite tests). */
-import type { CommandLock, NodeLedgerRecord, RemediationLedger } from '../../lambdas/ports';
+import type { CommandLock, NodeLedgerRecord, RemediationLedger } from '../../lambdas/ports/ledger';
 
 export class InMemoryLockLedger implements Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'releaseLock' | 'attachCommand'> {
   readonly records = new Map<string, NodeLedgerRecord>();

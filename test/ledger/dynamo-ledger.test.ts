@@ -1,5 +1,5 @@
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
-import type { LockRequest } from '../../lambdas/ports';
+import type { LockRequest } from '../../lambdas/ports/ledger';
 import { startLedgerTable, type LocalTable } from './dynalite';
 
 let table: LocalTable;

@@ -25,7 +25,9 @@ import {
 } from '../../lambdas/domain/policy/runtime-mode';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import type { NodeSnapshot } from '../../lambdas/domain/types';
-import type { AlertNotifier, AlertReceipt, NodeStateReader, RuntimeModeSource } from '../../lambdas/ports';
+import type { AlertNotifier, AlertReceipt } from '../../lambdas/ports/alerts';
+import type { NodeStateReader } from '../../lambdas/ports/reading';
+import type { RuntimeModeSource } from '../../lambdas/ports/runtime';
 import { CommandFollowUp } from '../../lambdas/usecases/follow-up';
 import { LedgerSweep } from '../../lambdas/usecases/sweep';
 import { TriageUseCase } from '../../lambdas/usecases/triage';

@@ -1,7 +1,8 @@
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
 import { DynamoSweepScanner } from '../../lambdas/adapters/dynamo-sweep-scanner';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
-import type { CommandFinder, CommandInvocationFound, NodeEvaluator } from '../../lambdas/ports';
+import type { CommandFinder, CommandInvocationFound } from '../../lambdas/ports/acting';
+import type { NodeEvaluator } from '../../lambdas/ports/sweep';
 import { LedgerSweep, sweepReasonOf, type SweepLimits } from '../../lambdas/usecases/sweep';
 import { RecordingSink } from '../alerts/recording-sink';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';

@@ -1,5 +1,5 @@
 /** OperationalSink that records counts and log lines, so tests can assert what an operator would see. */
-import type { OperationalSink } from '../../lambdas/ports';
+import type { OperationalSink } from '../../lambdas/ports/runtime';
 
 export class RecordingSink implements OperationalSink {
   readonly counts = new Map<string, number>();

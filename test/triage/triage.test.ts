@@ -14,15 +14,9 @@ import type { DiagnosisAlertInput, ResolvedAlertInput } from '../../lambdas/doma
 import type { LifecycleEvent } from '../../lambdas/domain/lifecycle';
 import { DEFAULT_SETTINGS, type AutopilotSettings } from '../../lambdas/domain/settings';
 import type { NodeSnapshot } from '../../lambdas/domain/types';
-import type {
-  AlertNotifier,
-  AlertReceipt,
-  CalendarReader,
-  NodeReadFailure,
-  NodeStateReader,
-  NodeSummary,
-  ReadOptions,
-} from '../../lambdas/ports';
+import type { CalendarReader } from '../../lambdas/ports/acting';
+import type { AlertNotifier, AlertReceipt } from '../../lambdas/ports/alerts';
+import type { NodeReadFailure, NodeStateReader, NodeSummary, ReadOptions } from '../../lambdas/ports/reading';
 import { QUIET_EVENT_REVERIFY_FACTOR, TriageUseCase } from '../../lambdas/usecases/triage';
 import { asSqsRecord, loadEvent } from '../fixtures/events';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';

@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { CommandLock, LockAcquireResult, LockRequest } from '../../ports';
+import type { CommandLock, LockAcquireResult, LockRequest } from '../../ports/ledger';
 import { SLOTS_KEY, toLock, type LedgerTable } from './items';
 
 export interface SlotsState {

@@ -6,7 +6,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeferralGuard } from '../../domain/alerts/types';
 import { CAUSE_CODES, type CauseCode, type RemediationAction } from '../../domain/types';
-import type { AlertMark, CommandLock, NodeLedgerRecord } from '../../ports';
+import type { AlertMark, CommandLock, NodeLedgerRecord } from '../../ports/ledger';
 
 export const SLOTS_KEY = { pk: 'ACCOUNT', sk: 'IN_FLIGHT' } as const;
 /** Node items expire when nothing happened to them for this long (DynamoDB TTL). */

@@ -5,7 +5,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CauseCode } from '../../domain/types';
-import type { AlertMark } from '../../ports';
+import type { AlertMark } from '../../ports/ledger';
 import { causeList, expiresAt, nodeKey, type LedgerTable } from './items';
 
 export class NodeAlerts {

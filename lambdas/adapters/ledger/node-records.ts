@@ -5,7 +5,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CauseCode } from '../../domain/types';
-import type { EvaluationRecord, NodeLedgerRecord } from '../../ports';
+import type { EvaluationRecord, NodeLedgerRecord } from '../../ports/ledger';
 import { emptyRecord, expiresAt, nodeKey, toNodeRecord, type LedgerTable } from './items';
 
 /** BatchGetItem reads at most 100 keys per call (DynamoDB API reference). */

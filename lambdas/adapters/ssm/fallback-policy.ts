@@ -3,7 +3,8 @@
  * retry cannot fix, which ones mean "this filter / operator was refused" (then the caller degrades to
  * a documented form of the call), and the per-node fallback when one bad ID fails a batched call.
  */
-import type { NodeReadFailure, OperationalSink } from '../../ports';
+import type { NodeReadFailure } from '../../ports/reading';
+import type { OperationalSink } from '../../ports/runtime';
 
 /**
  * Each documented form a filtered read can degrade to. The first form of every call relies on a

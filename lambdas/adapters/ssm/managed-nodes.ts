@@ -3,7 +3,7 @@
  * DescribeInstanceInformation without filters, 50 per page (the API's MaxResults maximum), every page.
  */
 import { DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { ManagedNodeLister } from '../../ports';
+import type { ManagedNodeLister } from '../../ports/reading';
 
 export class SsmManagedNodeLister implements ManagedNodeLister {
   constructor(private readonly client: Pick<SSMClient, 'send'>) {}

@@ -15,7 +15,7 @@
  */
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { Clock } from '../../ports';
+import type { Clock } from '../../ports/runtime';
 import { isUnknownNodeError } from './fallback-policy';
 import { listHybridTags } from './instance-info';
 import { chunks } from './sdk-shapes';

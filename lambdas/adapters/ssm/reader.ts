@@ -23,15 +23,8 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AutopilotSettings } from '../../domain/settings';
 import type { NodeSnapshot, ResourceComplianceSummary } from '../../domain/types';
-import {
-  systemClock,
-  type Clock,
-  type NodeStateReader,
-  type NodeSummary,
-  type OperationalSink,
-  type ReadOptions,
-  type SnapshotReadResult,
-} from '../../ports';
+import type { NodeStateReader, NodeSummary, ReadOptions, SnapshotReadResult } from '../../ports/reading';
+import { systemClock, type Clock, type OperationalSink } from '../../ports/runtime';
 import { describeAssociationStatuses } from './associations';
 import { listPatchCommands } from './commands';
 import { ComplianceSummaryReads, listNonCompliantItems } from './compliance';

@@ -1,6 +1,6 @@
 /** Pure helpers over a node's batched summary: is it clean, and its stable fingerprint. */
 import { createHash } from 'node:crypto';
-import type { NodeSummary } from '../../ports';
+import type { NodeSummary } from '../../ports/reading';
 
 /**
  * A summary is clean when it proves the node needs no explanation: agent Online, a patch state with

@@ -1,5 +1,5 @@
 /**
- * What the autopilot is doing about a node, from its ledger record (`NodeLedgerRecord` in ports.ts,
+ * What the autopilot is doing about a node, from its ledger record (`NodeLedgerRecord` in ports/ledger.ts,
  * structurally: the domain does not import ports). Pure.
  *
  *  - `in flight`: the node's command slot is held (a command was sent or is being sent);

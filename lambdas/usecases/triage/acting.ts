@@ -4,7 +4,7 @@
  */
 import { mayReboot, recheckAfterLock } from '../../domain/policy/guards';
 import { SEND_COMMAND_MAX_INSTANCES } from '../../domain/types';
-import type { CommandLock } from '../../ports';
+import type { CommandLock } from '../../ports/ledger';
 import { inFlightOf } from './batch-state';
 import { sendChunk } from './sending';
 import type { BatchState, EvaluationResult, LockedCommand, NodeOutcome, PendingCommand, TriageDependencies } from './types';

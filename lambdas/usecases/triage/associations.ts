@@ -10,7 +10,7 @@
 import { associationRerunScope } from '../../domain/policy/association-scope';
 import { recheckAfterLock } from '../../domain/policy/guards';
 import { START_ASSOCIATIONS_MAX_IDS, type Decision, type Diagnosis, type NodeSnapshot } from '../../domain/types';
-import type { NodeDeferral } from '../../ports';
+import type { NodeDeferral } from '../../ports/ledger';
 import { alertCauses, alertRemainingCauses, lifecycleEvent } from './alerting';
 import { inFlightOf } from './batch-state';
 import type { BatchState, NodeEvaluation, NodeOutcome, TriageDependencies } from './types';

@@ -5,7 +5,8 @@
 import { evaluateGuards, isCommandAction } from '../../domain/policy/guards';
 import { planRemediation } from '../../domain/policy/plan';
 import type { NodeSnapshot } from '../../domain/types';
-import type { NodeLedgerRecord, NodeSummary } from '../../ports';
+import type { NodeLedgerRecord } from '../../ports/ledger';
+import type { NodeSummary } from '../../ports/reading';
 import { sendCommands } from './acting';
 import { alertCauses } from './alerting';
 import { rerunAssociations } from './associations';

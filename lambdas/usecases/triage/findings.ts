@@ -9,7 +9,7 @@ import type { DeferralGuard } from '../../domain/alerts/types';
 import type { NodeAutomation, NodeOutcome as FindingOutcome } from '../../domain/findings/automation';
 import type { NodeFindingsInput } from '../../domain/findings/plan';
 import type { CauseCode, Decision, Diagnosis } from '../../domain/types';
-import type { NodeLedgerRecord } from '../../ports';
+import type { NodeLedgerRecord } from '../../ports/ledger';
 import type { FindingsStep } from '../findings';
 import type { NodeOutcome, TriageDependencies } from './types';
 import { describeError } from './types';

@@ -9,7 +9,7 @@
 import type { DeferralGuard } from '../../domain/alerts/types';
 import { coalesceByNode, parseIntakeRecord, type CoalescedNode, type SqsRecordLike } from '../../domain/intake';
 import { ACCOUNT_DEFERRAL_GUARDS, blockedAccountGuards } from '../../domain/policy/guards';
-import type { NodeLedgerRecord } from '../../ports';
+import type { NodeLedgerRecord } from '../../ports/ledger';
 import { calendarStateOf, inFlightOf } from './batch-state';
 import { evaluate } from './evaluation';
 import type { BatchState, TriageDependencies } from './types';

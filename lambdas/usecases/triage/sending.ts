@@ -12,7 +12,7 @@
  *     nothing is sent again for these nodes until SSM provably has no such command.
  */
 import { randomUUID } from 'node:crypto';
-import type { RejectionReason } from '../../ports';
+import type { RejectionReason } from '../../ports/acting';
 import { alertRemainingCauses, lifecycleEvent } from './alerting';
 import type { BatchState, EvaluationResult, LockedCommand, NodeOutcome, TriageDependencies } from './types';
 import { describeError } from './types';

@@ -3,20 +3,11 @@ import type { AlertEnvironment } from '../../domain/alerts/types';
 import type { LifecycleEvent } from '../../domain/lifecycle';
 import type { AutopilotSettings } from '../../domain/settings';
 import type { Decision, Diagnosis, NodeSnapshot } from '../../domain/types';
-import type {
-  AlertNotifier,
-  CalendarReader,
-  Clock,
-  CommandFinder,
-  CommandLock,
-  LifecyclePublisher,
-  NodeDeferral,
-  NodeStateReader,
-  OperationalSink,
-  RemediationLedger,
-  Remediator,
-  RuntimeModeSource,
-} from '../../ports';
+import type { CalendarReader, CommandFinder, Remediator } from '../../ports/acting';
+import type { AlertNotifier, LifecyclePublisher } from '../../ports/alerts';
+import type { CommandLock, NodeDeferral, RemediationLedger } from '../../ports/ledger';
+import type { NodeStateReader } from '../../ports/reading';
+import type { Clock, OperationalSink, RuntimeModeSource } from '../../ports/runtime';
 import type { FindingsStep } from '../findings';
 
 export interface TriageDependencies {

@@ -4,7 +4,7 @@ import { alertFingerprint } from '../../domain/alerts/fingerprint';
 import type { ActionOutcome } from '../../domain/alerts/types';
 import type { GuardVerdict } from '../../domain/policy/guards';
 import type { Decision, Diagnosis, NodeSnapshot } from '../../domain/types';
-import type { NodeDeferral } from '../../ports';
+import type { NodeDeferral } from '../../ports/ledger';
 import { lifecycleEvent, sendClaimed } from './alerting';
 import type { BatchState, NodeEvaluation, NodeOutcome, TriageDependencies } from './types';
 
