@@ -4,13 +4,11 @@
  * machine subscribers get JSON, and String message attributes for subscription filter policies.
  */
 import { PublishCommand, type MessageAttributeValue, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import {
-  composeCommandFailedAlert,
-  composeDiagnosisAlert,
-  composeResolvedAlert,
-  type ComposeBudget,
-} from '../domain/alerts/compose';
+import { composeCommandFailedAlert } from '../domain/alerts/command-failed';
+import { composeDiagnosisAlert } from '../domain/alerts/diagnosis';
 import { composePausedReminder, type PausedAlertInput } from '../domain/alerts/paused';
+import { composeResolvedAlert } from '../domain/alerts/resolved';
+import type { ComposeBudget } from '../domain/alerts/sections';
 import { fitSnsMessage, type SnsAlertMessage } from '../domain/alerts/sns-message';
 import type {
   AlertEnvironment,

@@ -1,10 +1,8 @@
-import {
-  composeCommandFailedAlert,
-  composeDiagnosisAlert,
-  composeResolvedAlert,
-  deferralNeedsAlert,
-} from '../../lambdas/domain/alerts/compose';
+import { composeCommandFailedAlert } from '../../lambdas/domain/alerts/command-failed';
+import { deferralNeedsAlert } from '../../lambdas/domain/alerts/deferral';
+import { composeDiagnosisAlert } from '../../lambdas/domain/alerts/diagnosis';
 import { alertFingerprint, causeFingerprint, stableEvidence } from '../../lambdas/domain/alerts/fingerprint';
+import { composeResolvedAlert } from '../../lambdas/domain/alerts/resolved';
 import { fitSnsMessage, SNS_MESSAGE_MAX_BYTES, toSnsMessage } from '../../lambdas/domain/alerts/sns-message';
 import { composeSubject } from '../../lambdas/domain/alerts/subject';
 import type { DiagnosisAlertInput } from '../../lambdas/domain/alerts/types';

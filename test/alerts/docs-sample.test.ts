@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeDiagnosisAlert } from '../../lambdas/domain/alerts/compose';
+import { composeDiagnosisAlert } from '../../lambdas/domain/alerts/diagnosis';
 import { ALERT_KINDS } from '../../lambdas/domain/alerts/types';
 import { diagnose } from '../../lambdas/domain/diagnose';
 import { planRemediation } from '../../lambdas/domain/policy/plan';

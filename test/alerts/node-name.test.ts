@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { composeDiagnosisAlert } from '../../lambdas/domain/alerts/compose';
+import { composeDiagnosisAlert } from '../../lambdas/domain/alerts/diagnosis';
 import { planRemediation } from '../../lambdas/domain/policy/plan';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import { decisionFor, exampleDiagnosis, exampleSnapshot } from './diagnoses';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeDiagnosisAlert } from '../../lambdas/domain/alerts/compose';
+import { composeDiagnosisAlert } from '../../lambdas/domain/alerts/diagnosis';
 import type { ActionOutcome } from '../../lambdas/domain/alerts/types';
 import { packageManagerOf } from '../../lambdas/domain/causes/next-steps';
 import { diagnose } from '../../lambdas/domain/diagnose';

@@ -5,7 +5,7 @@
  * acting: COOLDOWN follows our own command, NODE_TOO_YOUNG ends after `minNodeAgeMinutes`, and the
  * caps free up as commands end (the sweep releases stale locks); alerting them would be noise.
  *
- * Its own module, apart from `compose.ts`: the triage decides this for every deferral, while the
+ * Its own module, apart from the alert composition (`diagnosis.ts`): the triage decides this for every deferral, while the
  * composition is only needed when an alert is sent (it loads with the SNS adapter, on first use).
  */
 import type { DeferralGuard } from './types';

@@ -1,5 +1,10 @@
 export * from './types';
-export * from './compose';
+export { FULL_BUDGET, type ComposeBudget } from './sections';
+export * from './diagnosis';
+export { nextPhrase } from './diagnosis-outcome';
+export * from './resolved';
+export * from './command-failed';
+export * from './deferral';
 export * from './paused';
 export * from './fingerprint';
 export * from './subject';

@@ -7,7 +7,7 @@
  * shrunk until it fits.
  */
 import type { AlertAttributes, ComposedAlert } from './types';
-import type { ComposeBudget } from './compose';
+import type { ComposeBudget } from './sections';
 
 /** SNS's limit is 262,144 bytes for message and attributes together; keep a margin for attributes. */
 export const SNS_MESSAGE_MAX_BYTES = 256 * 1024 - 8 * 1024;
