@@ -1,4 +1,7 @@
-import { coalesceByNode, isManagedNodeId, parseIntakeRecord, type IntakeResult } from '../../lambdas/domain/intake';
+import { coalesceByNode } from '../../lambdas/domain/intake/coalesce';
+import { isManagedNodeId } from '../../lambdas/domain/intake/node-ids';
+import { parseIntakeRecord } from '../../lambdas/domain/intake/parse';
+import type { IntakeResult } from '../../lambdas/domain/intake/types';
 import { asSqsRecord, loadEvent, type EventFixtureName } from '../fixtures/events';
 
 const ctx = { ownRoleNames: ['SsmAutopilot-TriageRole1A2B', 'SsmAutopilot-FollowUpRole3C4D', 'SsmAutopilot-SweepRole5E6F'] };

@@ -7,7 +7,7 @@
  * guards), `verdicts.ts` (skipped / exhausted / deferred nodes), `acting.ts` (locks and commands),
  * `alerting.ts` (claimed alerts, lifecycle events), `batch-state.ts` (in-flight counts, calendar).
  */
-import type { SqsRecordLike } from '../../domain/intake';
+import type { SqsRecordLike } from '../../domain/intake/types';
 import { withRuntimeMode } from '../../domain/policy/runtime-mode';
 import { evaluate } from './evaluation';
 import { processRecords } from './intake';

@@ -7,7 +7,9 @@
  * counted, never retried (they would poison the queue).
  */
 import type { DeferralGuard } from '../../domain/alerts/types';
-import { coalesceByNode, parseIntakeRecord, type CoalescedNode, type SqsRecordLike } from '../../domain/intake';
+import { coalesceByNode, type CoalescedNode } from '../../domain/intake/coalesce';
+import { parseIntakeRecord } from '../../domain/intake/parse';
+import type { SqsRecordLike } from '../../domain/intake/types';
 import { ACCOUNT_DEFERRAL_GUARDS, blockedAccountGuards } from '../../domain/policy/guards';
 import type { NodeLedgerRecord } from '../../ports/ledger';
 import { calendarStateOf, inFlightOf } from './batch-state';
