@@ -119,6 +119,10 @@ export class DynamoRemediationLedger implements RemediationLedger {
     return this.nodes.recordEvaluation(record);
   }
 
+  notePatchCommandEnded(instanceId: string, at: Date): Promise<void> {
+    return this.nodes.notePatchCommandEnded(instanceId, at);
+  }
+
   recordCheck(instanceId: string, at: Date): Promise<void> {
     return this.nodes.recordCheck(instanceId, at);
   }

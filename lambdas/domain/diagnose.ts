@@ -9,6 +9,9 @@ import { securityUpdateCompliance } from './causes/security-updates-not-approved
 import type { AutopilotSettings } from './settings';
 import type { Cause, Diagnosis, NodeSnapshot } from './types';
 
+// The triage loads this module lazily; what it needs of the causes beside the diagnosis comes with it.
+export { hasFailedPatchCommand } from './causes/patch-operation-failed';
+
 export function diagnose(
   snapshot: NodeSnapshot,
   settings: AutopilotSettings,

@@ -189,7 +189,15 @@ export interface NodeSnapshot {
   associationStatuses?: InstanceAssociationStatus[];
   commandInvocations?: CommandInvocation[];
   tags?: Record<string, string>;
+  /**
+   * Detail calls the reader deferred because the summary and the ledger rule out what they could show
+   * (domain/detail-plan.ts). Absent or empty: nothing deferred. Nothing acts on a snapshot with a deferral.
+   */
+  deferredDetail?: DeferrableDetail[];
 }
+
+/** Detail calls a read may defer (domain/detail-plan.ts). */
+export type DeferrableDetail = 'associationStatuses' | 'commandInvocations' | 'tags';
 
 // ---------------------------------------------------------------------------------------------
 // Diagnosis

@@ -64,6 +64,14 @@ export interface NodeLedgerRecord {
   lastEvaluatedAt?: string;
   /** ISO, last time the node's state was read from SSM (an evaluation, or a summary found unchanged). */
   lastCheckedAt?: string;
+  /**
+   * ISO, the last evaluation whose patch command history (ListCommandInvocations) showed no failed
+   * patch command; removed when one did. With `patchCommandEndedSeenAt` it lets a read skip the
+   * history (domain/detail-plan.ts).
+   */
+  commandHistoryClearAt?: string;
+  /** ISO, when the follow-up last saw an AWS-RunPatchBaseline invocation on the node end (anyone's). */
+  patchCommandEndedSeenAt?: string;
   lock?: CommandLock;
 }
 
@@ -93,6 +101,11 @@ export interface EvaluationRecord {
   summaryFingerprint?: string;
   /** A deferral to remember, or null to clear the one recorded. Undefined leaves it as it is. */
   deferral?: Omit<NodeDeferral, 'since'> | null;
+  /**
+   * The evaluation read the patch command history: true when it showed no failed patch command
+   * (`commandHistoryClearAt` moves to `at`), false when it did (removed). Undefined: not read.
+   */
+  commandHistoryClear?: boolean;
 }
 
 /**
@@ -128,6 +141,11 @@ export interface RemediationLedger {
   recordEvaluation(record: EvaluationRecord): Promise<void>;
   /** The node's summary was read and found unchanged: only `lastCheckedAt` moves (the last decision still holds). */
   recordCheck(instanceId: string, at: Date): Promise<void>;
+  /**
+   * Follow-up: someone's AWS-RunPatchBaseline invocation on the node ended (`patchCommandEndedSeenAt`
+   * moves forward to `at`), so the next evaluation reads the command history. Only nodes already evaluated.
+   */
+  notePatchCommandEnded(instanceId: string, at: Date): Promise<void>;
 }
 
 /** Account-wide notices (not about a node), e.g. the paused reminder: at most one per `repeatHours`. */

@@ -25,9 +25,23 @@ export interface ReadOptions {
   /**
    * Called with each node's cheap summary (from the batched calls) before any per-node detail call.
    * Returning false skips the detail calls for that node (e.g. its summary did not change since the
-   * last evaluation); the node is then returned in `skipped`.
+   * last evaluation); the node is then returned in `skipped`. True, or a DetailRequest, reads it.
    */
-  needsDetail?: (summary: NodeSummary) => boolean | Promise<boolean>;
+  needsDetail?: (summary: NodeSummary) => boolean | DetailRequest | Promise<boolean | DetailRequest>;
+}
+
+/** How much of a node to read in detail (domain/detail-plan.ts). */
+export interface DetailRequest {
+  /**
+   * The patch command history (ListCommandInvocations). False when the ledger rules out a failed patch
+   * command since its last read: the snapshot then lists it in `deferredDetail`. Default true.
+   */
+  commandHistory?: boolean;
+  /**
+   * Tags of a node whose summary is clean: only a message naming the node (a resolved notice, an
+   * archived finding) needs them; the decision does not. False defers them. Default true.
+   */
+  tagsIfClean?: boolean;
 }
 
 /** The batched, cheap part of a node's state: read 50 nodes per call. */
@@ -51,6 +65,11 @@ export interface NodeSummary {
 
 export interface NodeStateReader {
   readSnapshots(instanceIds: string[], options?: ReadOptions): Promise<SnapshotReadResult & { skipped: NodeSummary[] }>;
+  /**
+   * Reads what a snapshot's read deferred (`NodeSnapshot.deferredDetail`) and returns it complete.
+   * A reader without it never defers (saved snapshots are complete).
+   */
+  completeSnapshot?(snapshot: NodeSnapshot): Promise<NodeSnapshot>;
 }
 
 /** Every managed node of the account and region (DescribeInstanceInformation, every page). */

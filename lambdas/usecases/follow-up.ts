@@ -79,7 +79,7 @@ export type FollowUpOutcome =
   | { kind: 'FAILED'; instanceId: string; commandId: string; status: TerminalStatus; alerted: boolean };
 
 export interface FollowUpDependencies {
-  ledger: Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'attachCommand'>;
+  ledger: Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'attachCommand' | 'notePatchCommandEnded'>;
   /** Tells whether a command is ours when the ledger has not attached it yet (its Comment starts with the lock's send token). */
   finder: Pick<CommandFinder, 'invocation'>;
   outputReader: CommandOutputReader;
@@ -131,6 +131,7 @@ export class CommandFollowUp {
       return { kind: 'UNKNOWN_STATUS', status };
     }
 
+    await this.noteEnded(instanceId, commandId);
     return this.settle({
       instanceId,
       commandId,
@@ -138,6 +139,20 @@ export class CommandFollowUp {
       endedAt: this.endTime(event.time),
       ...(detail['requested-date-time'] ? { requestedDateTime: detail['requested-date-time'] } : {}),
     });
+  }
+
+  /**
+   * Anyone's patch command ended on the node: its next evaluation reads the command history again
+   * (domain/detail-plan.ts). Bookkeeping: a failed write is counted, not retried (the history is
+   * re-read within COMMAND_HISTORY_REREAD_HOURS, and before any action, whatever the ledger says).
+   */
+  private async noteEnded(instanceId: string, commandId: string): Promise<void> {
+    try {
+      await this.deps.ledger.notePatchCommandEnded(instanceId, this.deps.clock.now());
+    } catch (error) {
+      this.deps.sink.count('BookkeepingFailures');
+      this.deps.sink.warn('could not note the patch command end on the node record', { instanceId, commandId, error: String(error) });
+    }
   }
 
   /** Ends one of our commands: alert on failure, release the lock (the cooldown starts), lifecycle event. */

@@ -46,6 +46,8 @@ export function toNodeRecord(item: Record<string, unknown>): NodeLedgerRecord {
   if (typeof item['summaryFingerprint'] === 'string') record.summaryFingerprint = item['summaryFingerprint'];
   if (typeof item['lastEvaluatedAt'] === 'string') record.lastEvaluatedAt = item['lastEvaluatedAt'];
   if (typeof item['lastCheckedAt'] === 'string') record.lastCheckedAt = item['lastCheckedAt'];
+  if (typeof item['commandHistoryClearAt'] === 'string') record.commandHistoryClearAt = item['commandHistoryClearAt'];
+  if (typeof item['patchCommandEndedSeenAt'] === 'string') record.patchCommandEndedSeenAt = item['patchCommandEndedSeenAt'];
   record.openCauses = causeList(item['openCauses']);
   const deferral = item['deferral'] as { guard?: unknown; reason?: unknown; since?: unknown } | undefined;
   if (deferral && typeof deferral.guard === 'string' && typeof deferral.since === 'string') {

@@ -98,6 +98,8 @@ export class NodeRecords {
       sets.push('summaryFingerprint = :fingerprint');
       values[':fingerprint'] = record.summaryFingerprint;
     }
+    if (record.commandHistoryClear === true) sets.push('commandHistoryClearAt = :at');
+    if (record.commandHistoryClear === false) removes.push('commandHistoryClearAt');
     if (record.deferral === null) removes.push('deferral');
     if (record.deferral) {
       // Keep `since` while the same guard keeps deferring (how long a node has been waiting).
@@ -114,6 +116,24 @@ export class NodeRecords {
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  async notePatchCommandEnded(instanceId: string, at: Date): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: nodeKey(instanceId),
+          UpdateExpression: 'SET patchCommandEndedSeenAt = :at',
+          // Only a node already evaluated (a node without a record reads its history anyway), and only
+          // forward: a late duplicate event never moves it back.
+          ConditionExpression: 'attribute_exists(lastEvaluatedAt) AND (attribute_not_exists(patchCommandEndedSeenAt) OR patchCommandEndedSeenAt < :at)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async recordCheck(instanceId: string, at: Date): Promise<void> {

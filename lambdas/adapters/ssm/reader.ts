@@ -7,11 +7,15 @@
  *  - DescribeInstancePatchStates, InstanceIds (50 per call)                    patches.ts
  *  - ListResourceComplianceSummaries, Filters InstanceId + Status NON_COMPLIANT compliance.ts
  *    Not ListComplianceItems: its model says "Currently, you can only specify one resource ID".
- * Detail (only for nodes whose summary is not clean, and only the calls that can add something):
+ * Detail (only for nodes whose summary is not clean, and only the calls that can add something:
+ * the table in domain/detail-plan.ts):
  *  - DescribeInstancePatches with a State filter on the non-installed states   patches.ts
- *  - DescribeInstanceAssociationsStatus                                        associations.ts
+ *  - DescribeInstanceAssociationsStatus, unless every association field of the
+ *    summary says Success                                                      associations.ts
  *  - ListComplianceItems (one node), NON_COMPLIANT and not Patch               compliance.ts
- *  - ListCommandInvocations, AWS-RunPatchBaseline after the last patch op      commands.ts
+ *  - ListCommandInvocations, AWS-RunPatchBaseline after the last patch op,
+ *    unless the caller's DetailRequest defers it                               commands.ts
+ * What was deferred is named in `NodeSnapshot.deferredDetail`; `completeSnapshot` reads it.
  * Tags (scope tag, Name): batched, for the nodes that get a detail read        node-tags.ts
  * Refused / ignored / empty filters, unknown nodes, retryability: fallback-policy.ts; each filtered
  * call is cross-checked against the node's counts in its own module (compliance.ts, patches.ts).
@@ -21,9 +25,10 @@
  * is a client error that a retry cannot fix.
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { associationItemsNeedStatuses, associationStatusesNeeded } from '../../domain/detail-plan';
 import type { AutopilotSettings } from '../../domain/settings';
-import type { NodeSnapshot, ResourceComplianceSummary } from '../../domain/types';
-import type { NodeStateReader, NodeSummary, ReadOptions, SnapshotReadResult } from '../../ports/reading';
+import type { DeferrableDetail, NodeSnapshot, ResourceComplianceSummary } from '../../domain/types';
+import type { DetailRequest, NodeStateReader, NodeSummary, ReadOptions, SnapshotReadResult } from '../../ports/reading';
 import { systemClock, type Clock, type OperationalSink } from '../../ports/runtime';
 import { describeAssociationStatuses } from './associations';
 import { listPatchCommands } from './commands';
@@ -111,16 +116,29 @@ export class SsmStateReader implements NodeStateReader {
         continue;
       }
       const wantDetail: NodeSummary[] = [];
+      const requests = new Map<string, DetailRequest>();
       for (const summary of summaries) {
-        if (options.needsDetail && !(await options.needsDetail(summary))) result.skipped.push(summary);
-        else wantDetail.push(summary);
+        const wanted = options.needsDetail ? await options.needsDetail(summary) : true;
+        if (wanted === false) {
+          result.skipped.push(summary);
+          continue;
+        }
+        wantDetail.push(summary);
+        if (typeof wanted === 'object') requests.set(summary.instanceId, wanted);
       }
       if (wantDetail.length === 0) continue;
       // Tags only for the nodes evaluated now, in one batched read (node-tags.ts): an unchanged node
       // keeps its last decision, and IAM checks the scope tag again at SendCommand time.
+      // A clean node's tags are deferred when the caller says no message will name it (DetailRequest).
+      const tagsDeferred = new Set(
+        wantDetail
+          .filter((summary) => requests.get(summary.instanceId)?.tagsIfClean === false && this.detailMode === 'dirty-only' && this.isSummaryClean(summary))
+          .map((summary) => summary.instanceId),
+      );
+      const tagged = wantDetail.map((summary) => summary.instanceId).filter((id) => !tagsDeferred.has(id));
       let tags: NodeTags;
       try {
-        tags = await this.tags.tagsOf(wantDetail.map((summary) => summary.instanceId));
+        tags = tagged.length > 0 ? await this.tags.tagsOf(tagged) : new Map();
       } catch (error) {
         // Without the scope tag the policy could act on an opted-out node: retry these nodes later.
         result.failed.push(...wantDetail.map((summary) => failure(summary.instanceId, 'tag read', error)));
@@ -128,7 +146,9 @@ export class SsmStateReader implements NodeStateReader {
       }
       await forEachLimited(wantDetail, DETAIL_CONCURRENCY, async (summary) => {
         try {
-          result.snapshots.push(await this.buildSnapshot(summary, region, tags.get(summary.instanceId) ?? {}));
+          const request = requests.get(summary.instanceId) ?? {};
+          const nodeTags = tagsDeferred.has(summary.instanceId) ? undefined : (tags.get(summary.instanceId) ?? {});
+          result.snapshots.push(await this.buildSnapshot(summary, region, nodeTags, request));
         } catch (error) {
           if (isUnknownNodeError(error)) result.unknown.push(summary.instanceId);
           else result.failed.push(failure(summary.instanceId, 'detail read', error));
@@ -183,7 +203,8 @@ export class SsmStateReader implements NodeStateReader {
     return { summaries, unknown };
   }
 
-  private async buildSnapshot(summary: NodeSummary, region: string, tags: Record<string, string>): Promise<NodeSnapshot> {
+  /** `tags` undefined: deferred (a clean node no message will name). */
+  private async buildSnapshot(summary: NodeSummary, region: string, tags: Record<string, string> | undefined, request: DetailRequest): Promise<NodeSnapshot> {
     const snapshot: NodeSnapshot = {
       instanceId: summary.instanceId,
       capturedAt: this.clock.now().toISOString(),
@@ -193,30 +214,59 @@ export class SsmStateReader implements NodeStateReader {
       complianceSummaries: summary.nonCompliantSummaries,
       tags: { ...tags },
     };
+    const deferred: DeferrableDetail[] = tags === undefined ? ['tags'] : [];
     if (this.detailMode === 'dirty-only' && this.isSummaryClean(summary)) {
       // Clean summary: no non-installed patch counts and no non-compliant type, so these are known empty.
       snapshot.patches = [];
       snapshot.complianceItems = [];
+      if (deferred.length > 0) snapshot.deferredDetail = deferred;
       return snapshot;
     }
     const id = summary.instanceId;
+    const always = this.detailMode === 'always';
+    const readAssociations = always || associationStatusesNeeded(summary.instanceInformation);
+    const readCommands = always || request.commandHistory !== false;
     const otherTypes = [...new Set(summary.nonCompliantSummaries.flatMap((entry) => (entry.ComplianceType && entry.ComplianceType !== 'Patch' ? [entry.ComplianceType] : [])))];
     const [patches, associationStatuses, complianceItems, commandInvocations] = await Promise.all([
       needsPatchList(summary.patchState) ? describeInstancePatches(this.client, id, summary.patchState, this.fallbacks) : Promise.resolve([]),
-      describeAssociationStatuses(this.client, id),
+      readAssociations ? describeAssociationStatuses(this.client, id) : Promise.resolve(undefined),
       otherTypes.length > 0 ? listNonCompliantItems(this.client, id, otherTypes, this.fallbacks) : Promise.resolve([]),
-      listPatchCommands(this.client, id, this.commandsSince(summary)),
+      readCommands ? listPatchCommands(this.client, id, this.commandsSince(summary.patchState)) : Promise.resolve(undefined),
     ]);
     snapshot.patches = patches;
-    snapshot.associationStatuses = associationStatuses;
     snapshot.complianceItems = complianceItems;
-    snapshot.commandInvocations = commandInvocations;
+    // Cross-check (detail-plan.ts): an association item of a non-patch document that is NON_COMPLIANT
+    // while the summary said every run succeeded: read the statuses after all.
+    if (associationStatuses) snapshot.associationStatuses = associationStatuses;
+    else if (associationItemsNeedStatuses(complianceItems)) snapshot.associationStatuses = await describeAssociationStatuses(this.client, id);
+    else deferred.push('associationStatuses');
+    if (commandInvocations) snapshot.commandInvocations = commandInvocations;
+    else deferred.push('commandInvocations');
+    if (deferred.length > 0) snapshot.deferredDetail = deferred;
     return snapshot;
   }
 
+  async completeSnapshot(snapshot: NodeSnapshot): Promise<NodeSnapshot> {
+    const deferred = new Set(snapshot.deferredDetail ?? []);
+    if (deferred.size === 0) return snapshot;
+    const id = snapshot.instanceId;
+    const [associationStatuses, commandInvocations, tags] = await Promise.all([
+      deferred.has('associationStatuses') ? describeAssociationStatuses(this.client, id) : Promise.resolve(snapshot.associationStatuses),
+      deferred.has('commandInvocations') ? listPatchCommands(this.client, id, this.commandsSince(snapshot.patchState)) : Promise.resolve(snapshot.commandInvocations),
+      deferred.has('tags') ? this.tags.tagsOf([id]).then((read) => read.get(id) ?? {}) : Promise.resolve(snapshot.tags),
+    ]);
+    const { deferredDetail: _done, ...rest } = snapshot;
+    return {
+      ...rest,
+      ...(associationStatuses ? { associationStatuses } : {}),
+      ...(commandInvocations ? { commandInvocations } : {}),
+      ...(tags ? { tags } : {}),
+    };
+  }
+
   /** Patch commands after the last reported patch operation, else within the lookback. */
-  private commandsSince(summary: NodeSummary): Date {
-    const lastEnd = summary.patchState?.OperationEndTime;
+  private commandsSince(patchState: NodeSnapshot['patchState']): Date {
+    const lastEnd = patchState?.OperationEndTime;
     return lastEnd ? new Date(lastEnd) : new Date(this.clock.now().getTime() - this.commandLookbackHours * 3_600_000);
   }
 }

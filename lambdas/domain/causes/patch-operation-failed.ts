@@ -8,9 +8,9 @@
  *    ErrorCode) with an ExecutionDate after OperationEndTime. An association that is merely
  *    NON_COMPLIANT because patches are missing is MISSING_PATCHES, not this.
  */
-import type { CommandInvocation, InstanceAssociationStatus } from '../types';
+import type { CommandInvocation, InstanceAssociationStatus, NodeSnapshot } from '../types';
 import type { NodeFacts } from './facts';
-import { associationRunFailed, parseTime } from './facts';
+import { associationRunFailed, buildFacts, parseTime } from './facts';
 import type { CauseRule } from './rule';
 import { agentLogPath, linksFor, patchLogHint, repositoryHint } from './next-steps';
 
@@ -45,6 +45,14 @@ function failedCommandAfterLastOperation(facts: NodeFacts): CommandInvocation | 
     if ((invocation.Status ?? '').toLowerCase() === 'success') return null;
   }
   return null;
+}
+
+/**
+ * True when the snapshot's patch command history (read, not deferred) shows a failed patch command
+ * after the last reported patch operation: the ledger then keeps reading the history (detail-plan.ts).
+ */
+export function hasFailedPatchCommand(snapshot: NodeSnapshot): boolean {
+  return failedCommandAfterLastOperation(buildFacts(snapshot)) !== null;
 }
 
 function failedAssociationsAfterLastOperation(facts: NodeFacts): InstanceAssociationStatus[] {

@@ -2,9 +2,10 @@
  * Evaluation: read each node's state from SSM -> diagnose -> plan -> guards. Command decisions that
  * pass the guards are handed to acting (sent in groups); everything else is settled here.
  */
+import { commandHistoryNeeded, deferredDetailOf } from '../../domain/detail-plan';
 import { evaluateGuards, isCommandAction } from '../../domain/policy/guards';
 import { planRemediation } from '../../domain/policy/plan';
-import type { NodeSnapshot } from '../../domain/types';
+import type { NodeSnapshot, RemediationAction } from '../../domain/types';
 import type { NodeLedgerRecord } from '../../ports/ledger';
 import type { NodeSummary } from '../../ports/reading';
 import { sendCommands } from './acting';
@@ -42,7 +43,14 @@ export async function evaluate(
   const read = await reader.readSnapshots(ids, {
     needsDetail: (summary: NodeSummary) => {
       fingerprints.set(summary.instanceId, summary.fingerprint);
-      return context.source === 'sweep' || !isUnchangedAndRecent(records.get(summary.instanceId), summary, now, deps.settings.reverifyHours);
+      const record = records.get(summary.instanceId);
+      if (context.source !== 'sweep' && isUnchangedAndRecent(record, summary, now, deps.settings.reverifyHours)) return false;
+      return {
+        // domain/detail-plan.ts: the history only when the ledger cannot rule out a failed patch command.
+        commandHistory: commandHistoryNeeded(record, now),
+        // A clean node's Name serves a resolved notice (open causes) or an archived finding only.
+        tagsIfClean: (record?.openCauses.length ?? 0) > 0 || deps.findings !== undefined,
+      };
     },
   });
 
@@ -102,9 +110,16 @@ async function evaluateNode(
 ): Promise<NodeOutcome | null> {
   const { settings, ledger, sink, clock } = deps;
   const now = clock.now();
-  const { diagnose } = await loadDiagnose();
+  const { diagnose, hasFailedPatchCommand } = await loadDiagnose();
   const diagnosis = diagnose(snapshot, settings);
   const decision = planRemediation(diagnosis, snapshot.tags ?? {}, settings);
+  const deferred = deferredDetailOf(snapshot);
+  if (deferred.length > 0 && actsOnNodes(decision.action)) {
+    // Nothing acts on a partial read (domain/detail-plan.ts): read what was deferred, decide again.
+    if (!deps.reader.completeSnapshot) throw new Error(`the reader deferred ${deferred.join(', ')} and cannot read it`);
+    sink.count('DeferredDetailRead');
+    return evaluateNode(deps, await deps.reader.completeSnapshot(snapshot), record, summaryFingerprint, batch, pending);
+  }
   (batch.evaluated ??= new Map()).set(snapshot.instanceId, { diagnosis, decision });
   sink.count('NodesEvaluated');
   sink.info('node evaluated', {
@@ -114,7 +129,14 @@ async function evaluateNode(
     dryRun: decision.dryRun,
     reason: decision.reason,
   });
-  const evaluation = { instanceId: snapshot.instanceId, at: now, ...(summaryFingerprint ? { summaryFingerprint } : {}) };
+  // A history read (not deferred) tells the ledger whether the next read may skip it.
+  const historyRead = snapshot.commandInvocations !== undefined && !deferred.includes('commandInvocations');
+  const evaluation = {
+    instanceId: snapshot.instanceId,
+    at: now,
+    ...(summaryFingerprint ? { summaryFingerprint } : {}),
+    ...(historyRead ? { commandHistoryClear: !hasFailedPatchCommand(snapshot) } : {}),
+  };
   const id = snapshot.instanceId;
 
   // The evaluation (summary fingerprint) is recorded only after the node's side effects succeeded:
@@ -155,12 +177,12 @@ async function evaluateNode(
   }
 
   // Commands and association re-runs both run documents on nodes: caps and calendar apply to both.
-  const actsOnNodes = isCommandAction(decision.action) || decision.action === 'RERUN_ASSOCIATION';
+  const acts = actsOnNodes(decision.action);
   const verdict = evaluateGuards({
     decision,
     ledger: record,
-    inFlight: actsOnNodes ? await inFlightOf(deps, batch) : { remediations: 0, reboots: 0 },
-    calendar: actsOnNodes ? await calendarStateOf(deps, batch, now) : { state: 'OPEN' },
+    inFlight: acts ? await inFlightOf(deps, batch) : { remediations: 0, reboots: 0 },
+    calendar: acts ? await calendarStateOf(deps, batch, now) : { state: 'OPEN' },
     node: nodeAgeFacts(snapshot),
     now,
     settings,
@@ -177,6 +199,11 @@ async function evaluateNode(
     return null;
   }
   throw new Error(`unhandled decision ${decision.action}`);
+}
+
+/** Commands and association re-runs run documents on nodes. */
+function actsOnNodes(action: RemediationAction): boolean {
+  return isCommandAction(action) || action === 'RERUN_ASSOCIATION';
 }
 
 /** Bookkeeping only: a failure is counted and logged, never retried (the node is simply read again sooner). */

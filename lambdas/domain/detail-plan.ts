@@ -1,0 +1,99 @@
+/**
+ * Which per-node detail calls can change a diagnosis, decided before they are made (issue 18: reads
+ * per event). Pure: the reader (adapters/ssm/reader.ts) and the triage's evaluation ask it.
+ *
+ * The cause table this relies on (lambdas/domain/causes/, pinned by test/domain/detail-plan.test.ts):
+ *
+ * | detail call                         | causes that read it                          | skipped when                         |
+ * |-------------------------------------|----------------------------------------------|--------------------------------------|
+ * | DescribeInstancePatches             | the five patch-count causes                  | no non-installed count (patches.ts)  |
+ * | ListComplianceItems                 | CUSTOM_NONCOMPLIANT, ASSOCIATION_* items     | no non-Patch NON_COMPLIANT summary   |
+ * | DescribeInstanceAssociationsStatus  | ASSOCIATION_FAILED, INVENTORY_ASSOCIATION_   | every association signal of the      |
+ * |                                     | FAILED, PATCH_OPERATION_FAILED (association) | summary says Success (below)         |
+ * | ListCommandInvocations              | PATCH_OPERATION_FAILED (command)             | the ledger read the history recently |
+ * |                                     |                                              | and no patch command ended since     |
+ *
+ * Association statuses: a failed, timed-out or still pending association run shows in three fields of
+ * DescribeInstanceInformation (SSM API reference, InstanceInformation): `AssociationStatus`,
+ * `AssociationOverview` (`DetailedStatus` and `InstanceAssociationStatusAggregatedCount`, the number of
+ * the node's associations per status) and `LastAssociationExecutionDate` against
+ * `LastSuccessfulAssociationExecutionDate`. How SSM rolls the first one up is not documented, so the
+ * statuses are skipped only when every field present agrees that all runs succeeded; a missing
+ * `AssociationStatus` reads them. The reader cross-checks once more after ListComplianceItems: a
+ * NON_COMPLIANT Association item of a non-patch document reads the statuses anyway.
+ *
+ * Command history: no summary field tells that a patch command failed. The follow-up sees every
+ * AWS-RunPatchBaseline invocation that ends (the EventBridge rule matches the document, not the
+ * caller) and notes it on the node's ledger record; EventBridge delivery is best effort (AWS-FACTS.md,
+ * "Events"), so the history is re-read at least every COMMAND_HISTORY_REREAD_HOURS, and nothing acts on
+ * a snapshot whose history was skipped: the triage reads what was deferred before a command or an
+ * association re-run (evaluation.ts).
+ */
+import { documentFamily } from './causes/facts';
+import type { ComplianceItem, DeferrableDetail, InstanceInformation, NodeSnapshot } from './types';
+
+export type { DeferrableDetail } from './types';
+
+/** The command history is re-read at least this often, whatever the events say (lost events). */
+export const COMMAND_HISTORY_REREAD_HOURS = 24;
+
+/** True unless every association field of the node's summary says all its association runs succeeded. */
+export function associationStatusesNeeded(info: InstanceInformation | null | undefined): boolean {
+  if (!info) return true;
+  const rollUp = info.AssociationStatus;
+  if (typeof rollUp !== 'string' || rollUp.toLowerCase() !== 'success') return true;
+  const overview = info['AssociationOverview'];
+  if (overview !== undefined && !overviewAllSucceeded(overview)) return true;
+  const last = Date.parse(info.LastAssociationExecutionDate ?? '');
+  const lastSuccess = Date.parse(info.LastSuccessfulAssociationExecutionDate ?? '');
+  // A run after the last successful one did not succeed.
+  if (!Number.isNaN(last) && (Number.isNaN(lastSuccess) || last > lastSuccess)) return true;
+  return false;
+}
+
+function overviewAllSucceeded(overview: unknown): boolean {
+  if (!overview || typeof overview !== 'object') return false;
+  const { DetailedStatus: detailed, InstanceAssociationStatusAggregatedCount: counts } = overview as Record<string, unknown>;
+  if (detailed !== undefined && (typeof detailed !== 'string' || detailed.toLowerCase() !== 'success')) return false;
+  if (counts === undefined) return true;
+  if (!counts || typeof counts !== 'object') return false;
+  return Object.entries(counts as Record<string, unknown>).every(([status, count]) => status.toLowerCase() === 'success' || count === 0);
+}
+
+/**
+ * The reader's cross-check after ListComplianceItems: a NON_COMPLIANT Association item of a document
+ * that is not patching (ASSOCIATION_FAILED, INVENTORY_ASSOCIATION_FAILED read the statuses for the
+ * error code and detailed status) calls for the statuses even when the summary said Success.
+ */
+export function associationItemsNeedStatuses(items: readonly ComplianceItem[] | undefined): boolean {
+  return (items ?? []).some(
+    (item) => item.ComplianceType === 'Association' && item.Status === 'NON_COMPLIANT' && documentFamily(item.Details?.['DocumentName']) !== 'patch',
+  );
+}
+
+/** What the ledger knows about a node's patch command history. */
+export interface CommandHistoryFacts {
+  /** ISO, the last read of the history that showed no failed patch command (absent: never, or it showed one). */
+  commandHistoryClearAt?: string;
+  /** ISO, when our own last command ended. */
+  lastCommandEndedAt?: string;
+  /** ISO, when the follow-up last saw anyone's AWS-RunPatchBaseline invocation on the node end. */
+  patchCommandEndedSeenAt?: string;
+}
+
+/** True when ListCommandInvocations may show something the ledger does not already rule out. */
+export function commandHistoryNeeded(facts: CommandHistoryFacts | undefined, now: Date): boolean {
+  const clearAt = Date.parse(facts?.commandHistoryClearAt ?? '');
+  if (Number.isNaN(clearAt)) return true;
+  if (now.getTime() - clearAt >= COMMAND_HISTORY_REREAD_HOURS * 3_600_000) return true;
+  // >= : an end recorded in the same millisecond as the read may not have been in it.
+  return [facts?.lastCommandEndedAt, facts?.patchCommandEndedSeenAt].some((when) => {
+    const time = Date.parse(when ?? '');
+    return !Number.isNaN(time) && time >= clearAt;
+  });
+}
+
+/** The detail calls a snapshot was read without (empty: complete). */
+export function deferredDetailOf(snapshot: NodeSnapshot): DeferrableDetail[] {
+  return snapshot.deferredDetail ?? [];
+}
