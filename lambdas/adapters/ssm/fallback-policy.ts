@@ -104,24 +104,20 @@ export function failure(instanceId: string, stage: string, error: unknown): Node
 /**
  * DescribeInstanceInformation fails the whole call when one ID is invalid or not ours ("If you
  * specify a node ID that isn't valid or a node that you don't own, you receive an error", API
- * reference). Then each node is read alone, so one bad ID does not take 49 good ones down with it.
+ * reference). Then the chunk is halved until the bad IDs stand alone, so one bad ID does not take 49
+ * good ones down with it: ~2 log2(n) calls for one bad ID in n, instead of n one-node calls (the
+ * answer does not reliably name the bad ID, so it is not parsed).
  */
 export async function withPerNodeFallback<T>(chunk: string[], read: (ids: string[]) => Promise<T[]>): Promise<T[]> {
   try {
     return await read(chunk);
   } catch (error) {
-    if (!isUnknownNodeError(error) || chunk.length === 1) {
-      if (isUnknownNodeError(error)) return [];
-      throw error;
-    }
-    const perNode: T[] = [];
-    for (const id of chunk) {
-      try {
-        perNode.push(...(await read([id])));
-      } catch (nodeError) {
-        if (!isUnknownNodeError(nodeError)) throw nodeError;
-      }
-    }
-    return perNode;
+    if (!isUnknownNodeError(error)) throw error;
+    if (chunk.length === 1) return [];
+    const middle = Math.ceil(chunk.length / 2);
+    const halves = [chunk.slice(0, middle), chunk.slice(middle)];
+    const results: T[] = [];
+    for (const half of halves) results.push(...(await withPerNodeFallback(half, read)));
+    return results;
   }
 }

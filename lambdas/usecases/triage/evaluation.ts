@@ -107,6 +107,7 @@ async function evaluateNode(
   summaryFingerprint: string | undefined,
   batch: BatchState,
   pending: PendingCommand[],
+  readAgain = false,
 ): Promise<NodeOutcome | null> {
   const { settings, ledger, sink, clock } = deps;
   const now = clock.now();
@@ -114,14 +115,8 @@ async function evaluateNode(
   const diagnosis = diagnose(snapshot, settings);
   const decision = planRemediation(diagnosis, snapshot.tags ?? {}, settings);
   const deferred = deferredDetailOf(snapshot);
-  if (deferred.length > 0 && actsOnNodes(decision.action)) {
-    // Nothing acts on a partial read (domain/detail-plan.ts): read what was deferred, decide again.
-    if (!deps.reader.completeSnapshot) throw new Error(`the reader deferred ${deferred.join(', ')} and cannot read it`);
-    sink.count('DeferredDetailRead');
-    return evaluateNode(deps, await deps.reader.completeSnapshot(snapshot), record, summaryFingerprint, batch, pending);
-  }
   (batch.evaluated ??= new Map()).set(snapshot.instanceId, { diagnosis, decision });
-  sink.count('NodesEvaluated');
+  if (!readAgain) sink.count('NodesEvaluated');
   sink.info('node evaluated', {
     instanceId: snapshot.instanceId,
     causes: diagnosis.causes.map((cause) => cause.code),
@@ -129,6 +124,12 @@ async function evaluateNode(
     dryRun: decision.dryRun,
     reason: decision.reason,
   });
+  /** Reads what was deferred and decides again: diagnosis, plan, guards. */
+  async function completeAndDecideAgain(): Promise<NodeOutcome | null> {
+    if (!deps.reader.completeSnapshot) throw new Error(`the reader deferred ${deferred.join(', ')} and cannot read it`);
+    sink.count('DeferredDetailRead');
+    return evaluateNode(deps, await deps.reader.completeSnapshot(snapshot), record, summaryFingerprint, batch, pending, true);
+  }
   // A history read (not deferred) tells the ledger whether the next read may skip it.
   const historyRead = snapshot.commandInvocations !== undefined && !deferred.includes('commandInvocations');
   const evaluation = {
@@ -169,6 +170,7 @@ async function evaluateNode(
     await ledger.recordEvaluation({ ...evaluation, deferral: null });
     return { instanceId: id, kind: 'NOTIFIED', detail: sent ? 'alert sent' : 'alert already sent' };
   }
+  if (decision.dryRun && actsOnNodes(decision.action) && deferred.length > 0) return completeAndDecideAgain();
   if (decision.dryRun) {
     const sent = await alertCauses(deps, diagnosis, decision, { kind: 'DRY_RUN' }, diagnosis.causes.map((cause) => cause.code));
     await ledger.recordEvaluation({ ...evaluation, deferral: null });
@@ -187,6 +189,9 @@ async function evaluateNode(
     now,
     settings,
   });
+  // Nothing acts on a partial read (domain/detail-plan.ts). A decision the guards hold back is not an
+  // action: no read for it (a deferral notice may then name the causes of the partial read).
+  if (verdict.kind === 'PROCEED' && deferred.length > 0) return completeAndDecideAgain();
   if (verdict.kind !== 'PROCEED') {
     return handleVerdict(deps, snapshot, diagnosis, decision, verdict, evaluation, batch, record.deferral);
   }

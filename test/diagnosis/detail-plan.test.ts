@@ -1,0 +1,114 @@
+/**
+ * Pins the cause table of domain/detail-plan.ts: a detail call is deferred only where no cause rule
+ * can need it. Runs every cause rule over the reviewed examples (one per cause code) with and
+ * without each deferrable part.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnose } from '../../lambdas/domain/diagnose';
+import {
+  associationItemsNeedStatuses,
+  associationStatusesNeeded,
+  COMMAND_HISTORY_REREAD_HOURS,
+  commandHistoryNeeded,
+} from '../../lambdas/domain/detail-plan';
+import { hasFailedPatchCommand } from '../../lambdas/domain/causes/patch-operation-failed';
+import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
+import { parseSnapshot } from '../../lambdas/domain/snapshot-schema';
+import type { InstanceInformation, NodeSnapshot } from '../../lambdas/domain/types';
+
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const files = readdirSync(EXAMPLES).filter((file) => file.endsWith('.json')).sort();
+const load = (file: string): NodeSnapshot => parseSnapshot(JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')), file);
+const codes = (snapshot: NodeSnapshot) => diagnose(snapshot, DEFAULT_SETTINGS).causes.map((cause) => cause.code).sort();
+
+/** The statuses as the reader would leave them: deferred when the summary and the items say so. */
+function asReaderDefers(snapshot: NodeSnapshot): NodeSnapshot {
+  if (associationStatusesNeeded(snapshot.instanceInformation) || associationItemsNeedStatuses(snapshot.complianceItems)) return snapshot;
+  const { associationStatuses: _deferred, ...rest } = snapshot;
+  return { ...rest, deferredDetail: ['associationStatuses'] };
+}
+
+describe('association statuses', () => {
+  test.each(files)('%s: deferring them as the summary allows changes no cause', (file) => {
+    const snapshot = load(file);
+    expect(codes(asReaderDefers(snapshot))).toEqual(codes(snapshot));
+  });
+
+  test('the association examples are read: their summary says so', () => {
+    for (const file of ['association-failed.json', 'inventory-association-failed.json']) {
+      expect(associationStatusesNeeded(load(file).instanceInformation)).toBe(true);
+    }
+  });
+
+  test('every summary signal short of Success reads them', () => {
+    const info = (extra: Partial<InstanceInformation>): InstanceInformation => ({ InstanceId: 'i-0123456789abcdef0', AssociationStatus: 'Success', ...extra });
+    expect(associationStatusesNeeded(info({}))).toBe(false);
+    expect(associationStatusesNeeded(info({ AssociationStatus: 'SUCCESS' }))).toBe(false);
+    expect(associationStatusesNeeded(null)).toBe(true);
+    expect(associationStatusesNeeded(info({ AssociationStatus: undefined }))).toBe(true);
+    for (const status of ['Failed', 'Pending', 'TimedOut', '']) expect(associationStatusesNeeded(info({ AssociationStatus: status }))).toBe(true);
+    // SSM API reference, InstanceAggregatedAssociationOverview.
+    expect(associationStatusesNeeded(info({ AssociationOverview: { DetailedStatus: 'Success', InstanceAssociationStatusAggregatedCount: { Success: 3 } } }))).toBe(false);
+    expect(associationStatusesNeeded(info({ AssociationOverview: { DetailedStatus: 'Failed' } }))).toBe(true);
+    expect(associationStatusesNeeded(info({ AssociationOverview: { InstanceAssociationStatusAggregatedCount: { Success: 2, Failed: 1 } } }))).toBe(true);
+    expect(associationStatusesNeeded(info({ AssociationOverview: { InstanceAssociationStatusAggregatedCount: { Success: 2, Pending: 0 } } }))).toBe(false);
+    expect(associationStatusesNeeded(info({ AssociationOverview: 'garbled' }))).toBe(true);
+    // A run after the last successful one did not succeed.
+    expect(associationStatusesNeeded(info({ LastAssociationExecutionDate: '2026-11-20T13:45:00Z', LastSuccessfulAssociationExecutionDate: '2026-11-20T13:15:00Z' }))).toBe(true);
+    expect(associationStatusesNeeded(info({ LastAssociationExecutionDate: '2026-11-20T13:45:00Z' }))).toBe(true);
+    expect(associationStatusesNeeded(info({ LastAssociationExecutionDate: '2026-11-20T13:45:00Z', LastSuccessfulAssociationExecutionDate: '2026-11-20T13:45:00Z' }))).toBe(false);
+  });
+
+  test('a failed patch association (PATCH_OPERATION_FAILED) is never hidden: its roll-up is not Success', () => {
+    const snapshot = load('missing-patches.json');
+    const failedRun: NodeSnapshot = {
+      ...snapshot,
+      instanceInformation: { ...snapshot.instanceInformation!, AssociationStatus: 'Failed' },
+      associationStatuses: [
+        ...(snapshot.associationStatuses ?? []),
+        { AssociationId: 'a-1', Name: 'AWS-RunPatchBaseline', Status: 'Failed', DetailedStatus: 'Failed', ExecutionDate: '2026-11-20T13:00:00.000Z' },
+      ],
+    };
+    expect(codes(failedRun)).toContain('PATCH_OPERATION_FAILED');
+    expect(codes(asReaderDefers(failedRun))).toEqual(codes(failedRun));
+  });
+
+  test('the item cross-check: a NON_COMPLIANT association of another document reads them, a patching one does not', () => {
+    const item = (documentName: string) => ({ ComplianceType: 'Association', Status: 'NON_COMPLIANT', Id: 'a-2', Details: { DocumentName: documentName } });
+    expect(associationItemsNeedStatuses([item('AmazonCloudWatch-ManageAgent')])).toBe(true);
+    expect(associationItemsNeedStatuses([item('AWS-GatherSoftwareInventory')])).toBe(true);
+    expect(associationItemsNeedStatuses([item('AWS-RunPatchBaselineAssociation')])).toBe(false);
+    expect(associationItemsNeedStatuses([{ ...item('AmazonCloudWatch-ManageAgent'), Status: 'COMPLIANT' }])).toBe(false);
+    expect(associationItemsNeedStatuses(undefined)).toBe(false);
+  });
+});
+
+describe('command history', () => {
+  test.each(files)('%s: only PATCH_OPERATION_FAILED reads it', (file) => {
+    const snapshot = load(file);
+    const { commandInvocations: _deferred, ...without } = snapshot;
+    const lost = codes(snapshot).filter((code) => !codes(without).includes(code));
+    expect(lost).toEqual(hasFailedPatchCommand(snapshot) ? ['PATCH_OPERATION_FAILED'] : []);
+    expect(codes(without).filter((code) => !codes(snapshot).includes(code))).toEqual([]);
+  });
+
+  test('the example with a failed command is the one that keeps its history read', () => {
+    expect(files.filter((file) => hasFailedPatchCommand(load(file)))).toEqual(['patch-operation-failed.json']);
+  });
+
+  const now = new Date('2026-11-20T14:00:00.000Z');
+  const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
+
+  test('read when the ledger never saw it clear, when it is old, or when a patch command ended since', () => {
+    expect(commandHistoryNeeded(undefined, now)).toBe(true);
+    expect(commandHistoryNeeded({}, now)).toBe(true);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: 'garbled' }, now)).toBe(true);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(1) }, now)).toBe(false);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(COMMAND_HISTORY_REREAD_HOURS) }, now)).toBe(true);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), patchCommandEndedSeenAt: hoursAgo(1) }, now)).toBe(true);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), lastCommandEndedAt: hoursAgo(1) }, now)).toBe(true);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), lastCommandEndedAt: hoursAgo(2) }, now)).toBe(true);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(1), lastCommandEndedAt: hoursAgo(3), patchCommandEndedSeenAt: hoursAgo(2) }, now)).toBe(false);
+  });
+});
