@@ -136,4 +136,23 @@ describe('alerts, attempts, open causes, evaluation', () => {
       summaryFingerprint: 'a',
     });
   });
+
+  it('keeps the command history marks: clear moves forward, a failure removes it, a command end only moves forward on a known node', async () => {
+    const ledger = await freshLedger();
+    const id = 'i-0bbbbbbbbbbbbbbb0';
+    const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+    const read = async () => (await ledger.readNodes([id])).get(id);
+    await ledger.notePatchCommandEnded(id, at(0));
+    // Never evaluated: nothing written (a node without a record reads its history anyway).
+    expect(await read()).toEqual({ instanceId: id, attempts: {}, alerts: {}, openCauses: [] });
+    await ledger.recordEvaluation({ instanceId: id, at: at(1), commandHistoryClear: true });
+    expect((await read())?.commandHistoryClearAt).toBe(at(1).toISOString());
+    await ledger.recordEvaluation({ instanceId: id, at: at(2) });
+    expect((await read())?.commandHistoryClearAt).toBe(at(1).toISOString());
+    await ledger.notePatchCommandEnded(id, at(5));
+    await ledger.notePatchCommandEnded(id, at(3));
+    expect((await read())?.patchCommandEndedSeenAt).toBe(at(5).toISOString());
+    await ledger.recordEvaluation({ instanceId: id, at: at(6), commandHistoryClear: false });
+    expect((await read())?.commandHistoryClearAt).toBeUndefined();
+  });
 });
