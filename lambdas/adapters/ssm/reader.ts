@@ -255,7 +255,8 @@ export class SsmStateReader implements NodeStateReader {
       deferred.has('commandInvocations') ? listPatchCommands(this.client, id, this.commandsSince(snapshot.patchState)) : Promise.resolve(snapshot.commandInvocations),
       deferred.has('tags') ? this.tags.tagsOf([id]).then((read) => read.get(id) ?? {}) : Promise.resolve(snapshot.tags),
     ]);
-    const { deferredDetail: _done, ...rest } = snapshot;
+    const rest: NodeSnapshot = { ...snapshot };
+    delete rest.deferredDetail;
     return {
       ...rest,
       ...(associationStatuses ? { associationStatuses } : {}),
