@@ -166,6 +166,8 @@ export class LedgerSweep {
       report.candidates.STALE_LOCK += 1;
     }
 
+    // Nodes waiting for a cap that has room now: only as many as could take a slot are re-read.
+    const capWaiting: SweepNodeState[] = [];
     let cursor = await this.deps.scanner.loadCursor();
     while (report.pagesRead < this.limits.maxPages && queue.size < this.limits.maxNodes && remainingMs() > this.limits.reserveMs) {
       const page = await this.deps.scanner.scanPage({
@@ -182,6 +184,10 @@ export class LedgerSweep {
           report.stillBlocked += 1;
           continue;
         }
+        if (reason === 'DEFERRED' && node.deferral && isCapGuard(node.deferral.guard)) {
+          capWaiting.push(node);
+          continue;
+        }
         queue.set(node.instanceId, reason);
         report.candidates[reason] += 1;
       }
@@ -192,6 +198,13 @@ export class LedgerSweep {
       }
     }
     await this.deps.scanner.saveCursor(cursor);
+    const { admitted, waiting } = admitCapWaiting(capWaiting, inFlight, this.deps.settings);
+    for (const node of admitted) {
+      if (queue.has(node.instanceId)) continue;
+      queue.set(node.instanceId, 'DEFERRED');
+      report.candidates.DEFERRED += 1;
+    }
+    report.stillBlocked += waiting;
 
     // Stale locks first (they were blocking a node), then in scan order; periodic re-reads last.
     const ordered = [...queue.entries()].sort(([, a], [, b]) => Number(a === 'REVERIFY') - Number(b === 'REVERIFY'));
@@ -262,6 +275,43 @@ export class LedgerSweep {
   private async releaseStaleLocks(now: Date): Promise<{ released: string[]; inFlight: { remediations: number; reboots: number } }> {
     return reconcileLocks(this.deps, now);
   }
+}
+
+/** Deferrals by a cap on commands in flight (not the calendar, not the node's own age or cooldown). */
+function isCapGuard(guard: DeferralGuard): boolean {
+  return guard === 'REBOOT_CAP' || guard === 'REMEDIATION_CAP';
+}
+
+/** Re-read at most this many nodes per free cap slot (some turn out healed or changed and take none). */
+export const CAP_WAITERS_PER_FREE_SLOT = 2;
+
+/**
+ * Nodes deferred by a cap that has room now, oldest deferral first, as many as could take the free
+ * slots (CAP_WAITERS_PER_FREE_SLOT each): re-reading all of them would defer all but a few again, and
+ * with a fixed `maxRebootsInFlight` those re-reads grow with the fleet (issue 18). Every waiting node
+ * gets its turn: the oldest go first, and each command that ends frees a slot for the next sweep.
+ * Pure.
+ */
+export function admitCapWaiting(
+  nodes: readonly SweepNodeState[],
+  inFlight: { remediations: number; reboots: number },
+  settings: Pick<AutopilotSettings, 'maxRemediationsInFlight' | 'maxRebootsInFlight'>,
+): { admitted: SweepNodeState[]; waiting: number } {
+  const remediationRoom = Math.max(0, settings.maxRemediationsInFlight - inFlight.remediations) * CAP_WAITERS_PER_FREE_SLOT;
+  const rebootRoom = Math.max(0, settings.maxRebootsInFlight - inFlight.reboots) * CAP_WAITERS_PER_FREE_SLOT;
+  const since = (node: SweepNodeState) => Date.parse(node.deferral?.since ?? '') || 0;
+  const oldestFirst = [...nodes].sort((a, b) => since(a) - since(b) || a.instanceId.localeCompare(b.instanceId));
+  const admitted: SweepNodeState[] = [];
+  let reboots = 0;
+  for (const node of oldestFirst) {
+    if (admitted.length >= remediationRoom) break;
+    if (node.deferral?.guard === 'REBOOT_CAP') {
+      if (reboots >= rebootRoom) continue;
+      reboots += 1;
+    }
+    admitted.push(node);
+  }
+  return { admitted, waiting: nodes.length - admitted.length };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -3,7 +3,7 @@ import { DynamoSweepScanner } from '../../lambdas/adapters/dynamo-sweep-scanner'
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import type { CommandFinder, CommandInvocationFound } from '../../lambdas/ports/acting';
 import type { NodeEvaluator } from '../../lambdas/ports/sweep';
-import { LedgerSweep, sweepReasonOf, type SweepLimits } from '../../lambdas/usecases/sweep';
+import { admitCapWaiting, LedgerSweep, sweepReasonOf, type SweepLimits } from '../../lambdas/usecases/sweep';
 import { RecordingSink } from '../alerts/recording-sink';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
 
@@ -257,5 +257,43 @@ describe('deferrals whose reason still holds are not re-read', () => {
     await sweep.run();
     expect(evaluator.evaluated).not.toContain(nodeId(400));
     expect(sink.logs.some((log) => log.level === 'warn' && log.message.startsWith('change calendar unreadable'))).toBe(true);
+  });
+});
+
+describe('nodes waiting for a cap with room: only as many as could take a slot are re-read (issue 18)', () => {
+  const waiter = (index: number, guard: 'REBOOT_CAP' | 'REMEDIATION_CAP', sinceMinutesAgo: number) => ({
+    instanceId: nodeId(600 + index),
+    openCauses: [],
+    deferral: { guard, reason: 'cap reached', since: minutesAgo(sinceMinutesAgo).toISOString() },
+  });
+
+  test('admitCapWaiting: oldest first, two per free slot, reboot and remediation rooms both held', () => {
+    const settings = { maxRemediationsInFlight: 50, maxRebootsInFlight: 10 };
+    const waiting = Array.from({ length: 30 }, (_, index) => waiter(index, 'REBOOT_CAP', 100 - index));
+    const one = admitCapWaiting(waiting, { remediations: 9, reboots: 9 }, settings);
+    expect(one.admitted.map((node) => node.instanceId)).toEqual([nodeId(600), nodeId(601)]);
+    expect(one.waiting).toBe(28);
+    expect(admitCapWaiting(waiting, { remediations: 10, reboots: 10 }, settings).admitted).toEqual([]);
+    // Remediation-cap waiters are not held by the reboot room, but by the remediation room.
+    const mixed = [...waiting, waiter(40, 'REMEDIATION_CAP', 50)];
+    expect(admitCapWaiting(mixed, { remediations: 9, reboots: 10 }, settings).admitted.map((node) => node.instanceId)).toEqual([nodeId(640)]);
+    expect(admitCapWaiting(mixed, { remediations: 49, reboots: 0 }, settings).admitted).toHaveLength(2);
+  });
+
+  test('a sweep with one free reboot slot re-reads the two oldest waiters, the rest stay still blocked', async () => {
+    const parts = await freshTable();
+    const ids = Array.from({ length: 12 }, (_, index) => nodeId(700 + index));
+    for (const [index, id] of ids.entries()) {
+      await parts.ledger.recordEvaluation({ instanceId: id, at: minutesAgo(200 - index), deferral: { guard: 'REBOOT_CAP', reason: 'reboot cap reached' } });
+    }
+    const busy = await parts.ledger.acquireLock({ instanceId: nodeId(799), action: 'REBOOT_NODE', causes: ['PENDING_REBOOT'], reboot: true, now: minutesAgo(5), maxRemediationsInFlight: 50, maxRebootsInFlight: 2 });
+    if (!busy.acquired) throw new Error('lock not acquired');
+    await parts.ledger.attachCommand(busy.lock, 'cmd-busy');
+    const evaluator = new RecordingEvaluator();
+    const sweep = new LedgerSweep({ ...parts, evaluator, settings: { ...DEFAULT_SETTINGS, maxRebootsInFlight: 2 }, clock: { now: () => NOW }, sink: new RecordingSink() });
+    const report = await sweep.run();
+    expect(evaluator.evaluated.sort()).toEqual([ids[0], ids[1]]);
+    expect(report.candidates.DEFERRED).toBe(2);
+    expect(report.stillBlocked).toBe(10);
   });
 });
