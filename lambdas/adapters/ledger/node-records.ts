@@ -74,19 +74,10 @@ export class NodeRecords {
 
   /** Moves lastCommandEndedAt forward only (a late duplicate event never shortens a cooldown). */
   async markCommandEnded(instanceId: string, at: Date): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: nodeKey(instanceId),
-          UpdateExpression: 'SET lastCommandEndedAt = :at, expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(lastCommandEndedAt) OR lastCommandEndedAt < :at',
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':expires': expiresAt(at) },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.updateIf(instanceId, 'SET lastCommandEndedAt = :at, expiresAt = :expires', 'attribute_not_exists(lastCommandEndedAt) OR lastCommandEndedAt < :at', {
+      ':at': at.toISOString(),
+      ':expires': expiresAt(at),
+    });
   }
 
   async recordEvaluation(record: EvaluationRecord): Promise<void> {
@@ -119,38 +110,33 @@ export class NodeRecords {
   }
 
   async notePatchCommandEnded(instanceId: string, at: Date): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: nodeKey(instanceId),
-          UpdateExpression: 'SET patchCommandEndedSeenAt = :at',
-          // Only a node already evaluated (a node without a record reads its history anyway), and only
-          // forward: a late duplicate event never moves it back.
-          ConditionExpression: 'attribute_exists(lastEvaluatedAt) AND (attribute_not_exists(patchCommandEndedSeenAt) OR patchCommandEndedSeenAt < :at)',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // Only a node already evaluated (a node without a record reads its history anyway), and only
+    // forward: a late duplicate event never moves it back.
+    await this.updateIf(instanceId, 'SET patchCommandEndedSeenAt = :at', 'attribute_exists(lastEvaluatedAt) AND (attribute_not_exists(patchCommandEndedSeenAt) OR patchCommandEndedSeenAt < :at)', {
+      ':at': at.toISOString(),
+    });
   }
 
   async recordCheck(instanceId: string, at: Date): Promise<void> {
+    // The TTL keeps counting from the last evaluation: a node SSM no longer knows still expires.
+    // Only a node already evaluated: a check alone never creates a record.
+    await this.updateIf(instanceId, 'SET lastCheckedAt = :at', 'attribute_exists(lastEvaluatedAt)', { ':at': at.toISOString() });
+  }
+
+  /** A conditional update; a condition that does not hold is the expected "nothing to do", not an error. */
+  private async updateIf(instanceId: string, expression: string, condition: string, values: Record<string, unknown>): Promise<void> {
     try {
       await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: nodeKey(instanceId),
-          // The TTL keeps counting from the last evaluation: a node SSM no longer knows still expires.
-          UpdateExpression: 'SET lastCheckedAt = :at',
-          // Only a node already evaluated: a check alone never creates a record.
-          ConditionExpression: 'attribute_exists(lastEvaluatedAt)',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!(error instanceof ConditionalCheckFailedException) && (error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
     }
   }
 
