@@ -105,6 +105,8 @@ export interface SimulationReport {
 /** Diagnostics beside the report (printed with --details, used by tests to explain a failure). */
 export interface SimulationDetails {
   readCallsByOperation: Record<string, number>;
+  /** The same reads by the handler that made them (handlers run one at a time here, so a counter diff attributes them). */
+  readCallsByHandler: Record<'triage' | 'followUp' | 'sweep', Record<string, number>>;
   ssmWriteCalls: number;
   queue: SimulatedQueue['stats'];
   lastInvocationError?: string;
@@ -236,6 +238,22 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
     }
   };
 
+  const readCallsByHandler: SimulationDetails['readCallsByHandler'] = { triage: {}, followUp: {}, sweep: {} };
+  const readsNow = (): Record<string, number> => ({ ...fake.counters.readCallsByOperation });
+  /** Runs one handler's work and adds the reads it made to its column. */
+  const attributed = async <T>(handler: keyof SimulationDetails['readCallsByHandler'], work: () => Promise<T>): Promise<T> => {
+    const before = readsNow();
+    try {
+      return await work();
+    } finally {
+      const column = readCallsByHandler[handler];
+      for (const [operation, count] of Object.entries(readsNow())) {
+        const added = count - (before[operation] ?? 0);
+        if (added > 0) column[operation] = (column[operation] ?? 0) + added;
+      }
+    }
+  };
+
   const invokeWithRetries = async (call: () => Promise<unknown>): Promise<boolean> => {
     // EventBridge -> Lambda is asynchronous: Lambda retries a failed invocation twice.
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -271,10 +289,10 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
       for (const command of fake.completeDueCommands(simNow)) {
         const node = byId.get(command.instanceId)!;
         const statusEvent = factory.commandStatus(node, command.dueMs, command.commandId, command.requestedMs, command.status);
-        if (!(await invokeWithRetries(() => pipeline.followUp(statusEvent)))) followUpFailures += 1;
+        if (!(await attributed('followUp', () => invokeWithRetries(() => pipeline.followUp(statusEvent))))) followUpFailures += 1;
         pendingReactions.push(...plan.afterCommand(node, command.dueMs, isHealed(node) && node.seededCause !== 'FAILED_PATCHES'));
       }
-      await queue.poll(simNow, (event) => pipeline.triage(event), !inDay);
+      await attributed('triage', () => queue.poll(simNow, (event) => pipeline.triage(event), !inDay));
     }
     if (stepEnd >= nextSweepMs) {
       simNow = nextSweepMs;
@@ -289,7 +307,7 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
         resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/autopilot-sweep`],
         detail: {},
       };
-      if (!(await invokeWithRetries(() => pipeline.sweep(sweepEvent)))) sweepFailures += 1;
+      if (!(await attributed('sweep', () => invokeWithRetries(() => pipeline.sweep(sweepEvent))))) sweepFailures += 1;
       nextSweepMs += sweepEveryMs;
     }
     if (options.onProgress && (stepStart - SIM_START_MS) % 3_600_000 === 0) {
@@ -336,6 +354,7 @@ export async function runSimulation(options: SimulationOptions): Promise<{ repor
   };
   const details: SimulationDetails = {
     readCallsByOperation: { ...fake.counters.readCallsByOperation },
+    readCallsByHandler,
     ssmWriteCalls: fake.counters.ssmWriteCalls,
     queue: { ...queue.stats },
     ...(queue.lastInvocationError ? { lastInvocationError: queue.lastInvocationError } : {}),

@@ -119,8 +119,8 @@ export class DynamoRemediationLedger implements RemediationLedger {
     return this.nodes.recordEvaluation(record);
   }
 
-  notePatchCommandEnded(instanceId: string, at: Date): Promise<void> {
-    return this.nodes.notePatchCommandEnded(instanceId, at);
+  notePatchCommandFailed(instanceId: string, at: Date): Promise<void> {
+    return this.nodes.notePatchCommandFailed(instanceId, at);
   }
 
   recordCheck(instanceId: string, at: Date): Promise<void> {

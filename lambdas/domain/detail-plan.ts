@@ -24,10 +24,18 @@
  *
  * Command history: no summary field tells that a patch command failed. The follow-up sees every
  * AWS-RunPatchBaseline invocation that ends (the EventBridge rule matches the document, not the
- * caller) and notes it on the node's ledger record; EventBridge delivery is best effort (AWS-FACTS.md,
- * "Events"), so the history is re-read at least every COMMAND_HISTORY_REREAD_HOURS, and nothing acts on
- * a snapshot whose history was skipped: the triage reads what was deferred before a command or an
- * association re-run (evaluation.ts).
+ * caller) and notes each one that did not succeed on the node's ledger record, known node or not
+ * (`patchCommandFailedSeenAt`); a success cannot add a failure to the history, so it is not noted.
+ * The history read (commands.ts) lists the invocations requested after the patch state's
+ * `OperationEndTime`, so the ledger can rule a failure out from either of two points:
+ *  - `commandHistoryClearAt`: a read of the history found no failed patch command;
+ *  - the node's `OperationEndTime`, when it is after `failureNotesSince` (the ledger's record of
+ *    since when the follow-up notes failed ends, written by the sweep's first run): any patch
+ *    command after it ended while the follow-up was noting, so a failure would have been noted.
+ * EventBridge delivery is best effort (AWS-FACTS.md, "Events"), so the history is re-read once the
+ * later of the two points is COMMAND_HISTORY_REREAD_HOURS old, and nothing acts on a snapshot whose
+ * history was skipped: the triage reads what was deferred before a command or an association re-run
+ * (evaluation.ts).
  */
 import { documentFamily } from './causes/facts';
 import type { ComplianceItem, DeferrableDetail, InstanceInformation, NodeSnapshot } from './types';
@@ -77,17 +85,43 @@ export interface CommandHistoryFacts {
   commandHistoryClearAt?: string;
   /** ISO, when our own last command ended. */
   lastCommandEndedAt?: string;
-  /** ISO, when the follow-up last saw anyone's AWS-RunPatchBaseline invocation on the node end. */
-  patchCommandEndedSeenAt?: string;
+  /** ISO, when the follow-up last saw anyone's AWS-RunPatchBaseline invocation on the node end other than Success. */
+  patchCommandFailedSeenAt?: string;
+}
+
+/** What the summary and the ledger's account-wide record add to a node's own facts. */
+export interface CommandHistoryContext {
+  /** The patch state's `OperationEndTime` (DescribeInstancePatchStates): the history read starts there. */
+  operationEndTime?: string;
+  /** ISO, since when the follow-up notes every failed patch command end (absent: not known yet). */
+  failureNotesSince?: string;
+}
+
+/** Allowed clock skew between the patch state's times and ours. */
+const SKEW_MS = 5 * 60_000;
+
+/**
+ * The latest time up to which the ledger rules out a failed patch command after the last reported
+ * patch operation, or NaN when it cannot.
+ */
+export function commandHistoryClearPoint(facts: CommandHistoryFacts | undefined, context: CommandHistoryContext | undefined, now: Date): number {
+  const readClear = Date.parse(facts?.commandHistoryClearAt ?? '');
+  const operationEnd = Date.parse(context?.operationEndTime ?? '');
+  const notesSince = Date.parse(context?.failureNotesSince ?? '');
+  const noted =
+    !Number.isNaN(operationEnd) && !Number.isNaN(notesSince) && operationEnd >= notesSince && operationEnd <= now.getTime() + SKEW_MS ? operationEnd : Number.NaN;
+  if (Number.isNaN(readClear)) return noted;
+  if (Number.isNaN(noted)) return readClear;
+  return Math.max(readClear, noted);
 }
 
 /** True when ListCommandInvocations may show something the ledger does not already rule out. */
-export function commandHistoryNeeded(facts: CommandHistoryFacts | undefined, now: Date): boolean {
-  const clearAt = Date.parse(facts?.commandHistoryClearAt ?? '');
+export function commandHistoryNeeded(facts: CommandHistoryFacts | undefined, now: Date, context?: CommandHistoryContext): boolean {
+  const clearAt = commandHistoryClearPoint(facts, context, now);
   if (Number.isNaN(clearAt)) return true;
   if (now.getTime() - clearAt >= COMMAND_HISTORY_REREAD_HOURS * 3_600_000) return true;
-  // >= : an end recorded in the same millisecond as the read may not have been in it.
-  return [facts?.lastCommandEndedAt, facts?.patchCommandEndedSeenAt].some((when) => {
+  // >= : an end recorded in the same millisecond as the clear point may not have been in it.
+  return [facts?.lastCommandEndedAt, facts?.patchCommandFailedSeenAt].some((when) => {
     const time = Date.parse(when ?? '');
     return !Number.isNaN(time) && time >= clearAt;
   });

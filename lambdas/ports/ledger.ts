@@ -66,12 +66,15 @@ export interface NodeLedgerRecord {
   lastCheckedAt?: string;
   /**
    * ISO, the last evaluation whose patch command history (ListCommandInvocations) showed no failed
-   * patch command; removed when one did. With `patchCommandEndedSeenAt` it lets a read skip the
+   * patch command; removed when one did. With `patchCommandFailedSeenAt` it lets a read skip the
    * history (domain/detail-plan.ts).
    */
   commandHistoryClearAt?: string;
-  /** ISO, when the follow-up last saw an AWS-RunPatchBaseline invocation on the node end (anyone's). */
-  patchCommandEndedSeenAt?: string;
+  /**
+   * ISO, when the follow-up last saw anyone's AWS-RunPatchBaseline invocation on the node end other
+   * than Success, or an evaluation read a failed one in the history.
+   */
+  patchCommandFailedSeenAt?: string;
   lock?: CommandLock;
 }
 
@@ -142,10 +145,24 @@ export interface RemediationLedger {
   /** The node's summary was read and found unchanged: only `lastCheckedAt` moves (the last decision still holds). */
   recordCheck(instanceId: string, at: Date): Promise<void>;
   /**
-   * Follow-up: someone's AWS-RunPatchBaseline invocation on the node ended (`patchCommandEndedSeenAt`
-   * moves forward to `at`), so the next evaluation reads the command history. Only nodes already evaluated.
+   * Follow-up: someone's AWS-RunPatchBaseline invocation on the node ended other than Success
+   * (`patchCommandFailedSeenAt` moves forward to `at`), so the next evaluation reads the command
+   * history. Any node, evaluated or not (domain/detail-plan.ts says why).
    */
-  notePatchCommandEnded(instanceId: string, at: Date): Promise<void>;
+  notePatchCommandFailed(instanceId: string, at: Date): Promise<void>;
+}
+
+/**
+ * The account-wide record of since when the follow-up notes every failed patch command end
+ * (domain/detail-plan.ts, "Command history"). Written once, by the sweep's first run after the stack
+ * (and its follow-up rule) exists; read by the triage, which may then rule a failure out from a node's
+ * OperationEndTime instead of reading its command history.
+ */
+export interface FailureNotesRecord {
+  /** ISO, or undefined while no sweep has run yet. */
+  since(): Promise<string | undefined>;
+  /** Records `at` unless a time is already recorded (the earliest stays). */
+  start(at: Date): Promise<void>;
 }
 
 /** Account-wide notices (not about a node), e.g. the paused reminder: at most one per `repeatHours`. */

@@ -79,7 +79,7 @@ export type FollowUpOutcome =
   | { kind: 'FAILED'; instanceId: string; commandId: string; status: TerminalStatus; alerted: boolean };
 
 export interface FollowUpDependencies {
-  ledger: Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'attachCommand' | 'notePatchCommandEnded'>;
+  ledger: Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'attachCommand' | 'notePatchCommandFailed'>;
   /** Tells whether a command is ours when the ledger has not attached it yet (its Comment starts with the lock's send token). */
   finder: Pick<CommandFinder, 'invocation'>;
   outputReader: CommandOutputReader;
@@ -131,7 +131,7 @@ export class CommandFollowUp {
       return { kind: 'UNKNOWN_STATUS', status };
     }
 
-    await this.noteEnded(instanceId, commandId);
+    if (status !== 'Success') await this.noteFailed(instanceId, commandId);
     return this.settle({
       instanceId,
       commandId,
@@ -142,16 +142,17 @@ export class CommandFollowUp {
   }
 
   /**
-   * Anyone's patch command ended on the node: its next evaluation reads the command history again
-   * (domain/detail-plan.ts). Bookkeeping: a failed write is counted, not retried (the history is
-   * re-read within COMMAND_HISTORY_REREAD_HOURS, and before any action, whatever the ledger says).
+   * Anyone's patch command ended on the node other than Success: its next evaluation reads the command
+   * history (domain/detail-plan.ts; a success cannot add a failure, so it is not noted). Bookkeeping:
+   * a failed write is counted, not retried (the history is re-read within COMMAND_HISTORY_REREAD_HOURS,
+   * and before any action, whatever the ledger says).
    */
-  private async noteEnded(instanceId: string, commandId: string): Promise<void> {
+  private async noteFailed(instanceId: string, commandId: string): Promise<void> {
     try {
-      await this.deps.ledger.notePatchCommandEnded(instanceId, this.deps.clock.now());
+      await this.deps.ledger.notePatchCommandFailed(instanceId, this.deps.clock.now());
     } catch (error) {
       this.deps.sink.count('BookkeepingFailures');
-      this.deps.sink.warn('could not note the patch command end on the node record', { instanceId, commandId, error: String(error) });
+      this.deps.sink.warn('could not note the failed patch command on the node record', { instanceId, commandId, error: String(error) });
     }
   }
 

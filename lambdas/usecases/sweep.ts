@@ -22,7 +22,7 @@ import { PAUSED_REMINDER_HOURS } from '../domain/policy/runtime-mode';
 import type { AutopilotSettings } from '../domain/settings';
 import type { CalendarReader } from '../ports/acting';
 import type { PauseNotifier } from '../ports/alerts';
-import type { NoticeLedger, RemediationLedger } from '../ports/ledger';
+import type { FailureNotesRecord, NoticeLedger, RemediationLedger } from '../ports/ledger';
 import type { Clock, OperationalSink, RuntimeModeSource } from '../ports/runtime';
 import type { NodeEvaluator, SweepNodeState, SweepScanner } from '../ports/sweep';
 import { reconcileLocks, type LockReconciliationDependencies } from './lock-reconciliation';
@@ -96,6 +96,11 @@ export interface SweepDependencies extends Omit<LockReconciliationDependencies, 
   limits?: Partial<SweepLimits>;
   /** When given and the live mode is `paused`: no scan, no lock release, no evaluation, one reminder a day. */
   liveMode?: SweepLiveMode;
+  /**
+   * Recorded on the first run: the follow-up (same stack) notes failed patch command ends from now on
+   * (domain/detail-plan.ts). Paused or not: the follow-up notes them in either mode.
+   */
+  failureNotes?: FailureNotesRecord;
 }
 
 /** Why a ledger node needs another look now, or null. Pure. */
@@ -137,6 +142,17 @@ export class LedgerSweep {
     this.limits = { ...DEFAULT_SWEEP_LIMITS, ...deps.limits };
   }
 
+  /** Bookkeeping: a failure is counted and retried by the next run; until then histories are simply read. */
+  private async startFailureNotes(now: Date): Promise<void> {
+    if (!this.deps.failureNotes) return;
+    try {
+      await this.deps.failureNotes.start(now);
+    } catch (error) {
+      this.deps.sink.count('BookkeepingFailures');
+      this.deps.sink.warn('could not record since when failed patch commands are noted', { error: String(error) });
+    }
+  }
+
   async run(remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<SweepReport> {
     const { sink, clock } = this.deps;
     const now = clock.now();
@@ -152,6 +168,7 @@ export class LedgerSweep {
       deferredToNextRun: 0,
     };
     const queue = new Map<string, SweepReason>();
+    await this.startFailureNotes(now);
     if (this.deps.liveMode && (await this.deps.liveMode.source.current()) === 'paused') {
       report.paused = { reminderSent: await this.remindPaused(this.deps.liveMode, now) };
       sink.info('sweep skipped: the autopilot is paused', { ...report });

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRemediationLedger } from '../adapters/dynamo-ledger';
+import { DynamoFailureNotes } from '../adapters/ledger/failure-notes';
 import { createSsmActingClient, createSsmClient } from '../adapters/ssm-client';
 import { alertEnvironmentFrom } from '../domain/alerts/environment';
 import type { AlertEnvironment } from '../domain/alerts/types';
@@ -46,6 +47,8 @@ export interface Common {
   ssmActing: SSMClient;
   dynamo: DynamoDBDocumentClient;
   ledger: DynamoRemediationLedger;
+  /** Since when the follow-up notes failed patch command ends (the sweep writes it, the triage reads it). */
+  failureNotes: DynamoFailureNotes;
   notifier: AlertNotifier & PauseNotifier;
   lifecycle: LifecyclePublisher;
   /** The live mode parameter (MODE_PARAMETER_NAME, set by the stack); absent: the deployed `settings.mode`. */
@@ -79,6 +82,7 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
   const ssmActing = createSsmActingClient(clientConfig);
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), { marshallOptions: { removeUndefinedValues: true } });
   const ledger = new DynamoRemediationLedger(dynamo, tableName);
+  const failureNotes = new DynamoFailureNotes({ client: dynamo, tableName });
   // Most invocations have nothing to alert or announce: the SNS and EventBridge adapters, their
   // clients and the alert composition load on first use, from their own chunks (lazy-adapter.ts;
   // docs/PERFORMANCE.md, "Bundles").
@@ -114,7 +118,7 @@ export function buildCommon(env: Record<string, string | undefined>, overrides: 
         parameterName,
       }
     : undefined;
-  return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, ssmActing, clientConfig, dynamo, ledger, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
+  return { settings, logger, metrics, sink, clock, environment, region, tableName, commandLogGroup, ownRoleNames, ssm, ssmActing, clientConfig, dynamo, ledger, failureNotes, notifier, lifecycle, ...(liveMode ? { liveMode } : {}) };
 }
 
 /** Logs through the Powertools Logger, counts through Powertools Metrics (published by the handler). */

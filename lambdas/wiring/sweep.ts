@@ -25,6 +25,7 @@ export function buildSweep(
   const { ledger, settings, clock, sink } = common;
   return new LedgerSweep({
     ledger,
+    failureNotes: common.failureNotes,
     scanner: new DynamoSweepScanner(common.dynamo, common.tableName),
     evaluator,
     finder: new SsmCommandFinder(common.ssm),

@@ -39,6 +39,7 @@ export function buildTriage(common: Common): TriageUseCase {
   return new TriageUseCase({
     reader: new SsmStateReader({ client: ssm, settings, clock, sink, tags, ...(region ? { region } : {}) }),
     ledger: common.ledger,
+    failureNotes: common.failureNotes,
     // SendCommand / StartAssociationsOnce through the one-attempt client; DescribeAssociation through the retrying one.
     remediator: new SsmRemediator({ client: common.ssmActing, readClient: ssm, settings, sink, logGroupName: common.commandLogGroup }),
     finder: new SsmCommandFinder(ssm),

@@ -93,6 +93,66 @@ test('the event arrives: the follow-up notes it and the next read takes the hist
   await world.close();
 });
 
+/** The node's last patch operation ended `minutes` ago; the sweep recorded failure notes an hour before that. */
+async function notedSinceBeforeLastOperation(world: World, node: SimNode, minutes: number): Promise<void> {
+  const snapshot = world.fake.nodes.get(node.instanceId)!.snapshot;
+  const operationEnd = world.clock.now().getTime() - minutes * 60_000;
+  snapshot.patchState = { ...snapshot.patchState!, OperationEndTime: new Date(operationEnd).toISOString() };
+  await world.failureNotes.start(new Date(operationEnd - 60 * 60_000));
+}
+
+test('never evaluated, last patch operation after failure notes began, no failure noted: the history is not read', async () => {
+  const world = await startWorld();
+  const [node] = world.nodes('FAILED_PATCHES', 1);
+  await notedSinceBeforeLastOperation(world, node!, 30);
+
+  await world.container().triage.processRecords([world.record(node!, 'm1')]);
+  expect(historyReads(world)).toBe(0);
+  expect(lastEvaluatedCauses(world)).toEqual(['FAILED_PATCHES']);
+  await world.close();
+});
+
+test('never evaluated, a foreign patch command failed and its event arrived: the first evaluation reads the history', async () => {
+  const world = await startWorld();
+  const [node] = world.nodes('FAILED_PATCHES', 1);
+  await notedSinceBeforeLastOperation(world, node!, 30);
+  foreignFailedInstall(world, node!);
+  const foreign = { commandId: 'c0ffee00-1111-2222-3333-444455556666', instanceId: node!.instanceId, documentName: 'AWS-RunPatchBaseline', requestedMs: world.clock.now().getTime() - 5 * 60_000 };
+  await world.container().followUp.handle(world.statusEvent(foreign as never, 'Failed'));
+  world.clock.advanceMinutes(1);
+
+  await world.container().triage.processRecords([world.record(node!, 'm1')]);
+  expect(historyReads(world)).toBe(1);
+  expect(lastEvaluatedCauses(world)).toEqual(['FAILED_PATCHES', 'PATCH_OPERATION_FAILED']);
+  // The read found it: the mark stays, so the next evaluation reads the history again.
+  const record = (await world.ledger.readNodes([node!.instanceId])).get(node!.instanceId);
+  expect(record?.commandHistoryClearAt).toBeUndefined();
+  expect(record?.patchCommandFailedSeenAt).toBeDefined();
+  await world.close();
+});
+
+test('a successful foreign patch command is not noted: it cannot add a failure', async () => {
+  const world = await startWorld();
+  const [node] = world.nodes('FAILED_PATCHES', 1);
+  await notedSinceBeforeLastOperation(world, node!, 30);
+  const foreign = { commandId: 'c0ffee00-1111-2222-3333-444455556667', instanceId: node!.instanceId, documentName: 'AWS-RunPatchBaseline', requestedMs: world.clock.now().getTime() - 5 * 60_000 };
+  await world.container().followUp.handle(world.statusEvent(foreign as never, 'Success'));
+
+  await world.container().triage.processRecords([world.record(node!, 'm1')]);
+  expect(historyReads(world)).toBe(0);
+  await world.close();
+});
+
+test('last patch operation older than the re-read period: the history is read even with notes running', async () => {
+  const world = await startWorld();
+  const [node] = world.nodes('FAILED_PATCHES', 1);
+  await notedSinceBeforeLastOperation(world, node!, 25 * 60);
+
+  await world.container().triage.processRecords([world.record(node!, 'm1')]);
+  expect(historyReads(world)).toBe(1);
+  await world.close();
+});
+
 test('history clear and recent, no event: an alert-only evaluation skips ListCommandInvocations', async () => {
   const world = await startWorld();
   const [node] = world.nodes('FAILED_PATCHES', 1);

@@ -6,6 +6,7 @@
  * environment. Assertions read what the fake SSM ACCEPTED (`fake.commands`), never the code's own view.
  */
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
+import { DynamoFailureNotes } from '../../lambdas/adapters/ledger/failure-notes';
 import { DEFAULT_SETTINGS, type AutopilotSettings } from '../../lambdas/domain/settings';
 import type { CauseCode } from '../../lambdas/domain/types';
 import { buildDependencies, type Dependencies } from '../../lambdas/wiring';
@@ -25,6 +26,8 @@ export interface World {
   settings: AutopilotSettings;
   sink: RecordingSink;
   ledger: DynamoRemediationLedger;
+  /** The account-wide "failed patch ends noted since" record, as the sweep writes it. */
+  failureNotes: DynamoFailureNotes;
   clock: { now: () => Date; advanceMinutes(minutes: number): void };
   /** Faults to apply to the next matching SSM requests (first match wins, each used once). */
   inject(operation: string, fault: SsmFault, times?: number): void;
@@ -100,6 +103,7 @@ export async function startWorld(overrides: Partial<AutopilotSettings> = {}, fak
     settings,
     sink,
     ledger: new DynamoRemediationLedger(table.documentClient, tableName),
+    failureNotes: new DynamoFailureNotes({ client: table.documentClient, tableName }),
     clock,
     inject: (operation, fault, times = 1) => void pending.push({ operation, fault, left: times }),
     faultsFired,

@@ -10,6 +10,7 @@ import {
   associationItemsNeedStatuses,
   associationStatusesNeeded,
   COMMAND_HISTORY_REREAD_HOURS,
+  commandHistoryClearPoint,
   commandHistoryNeeded,
 } from '../../lambdas/domain/detail-plan';
 import { hasFailedPatchCommand } from '../../lambdas/domain/causes/patch-operation-failed';
@@ -108,9 +109,31 @@ describe('command history', () => {
     expect(commandHistoryNeeded({ commandHistoryClearAt: 'garbled' }, now)).toBe(true);
     expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(1) }, now)).toBe(false);
     expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(COMMAND_HISTORY_REREAD_HOURS) }, now)).toBe(true);
-    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), patchCommandEndedSeenAt: hoursAgo(1) }, now)).toBe(true);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), patchCommandFailedSeenAt: hoursAgo(1) }, now)).toBe(true);
     expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), lastCommandEndedAt: hoursAgo(1) }, now)).toBe(true);
     expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), lastCommandEndedAt: hoursAgo(2) }, now)).toBe(true);
-    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(1), lastCommandEndedAt: hoursAgo(3), patchCommandEndedSeenAt: hoursAgo(2) }, now)).toBe(false);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(1), lastCommandEndedAt: hoursAgo(3), patchCommandFailedSeenAt: hoursAgo(2) }, now)).toBe(false);
+  });
+
+  test('a patch operation that ended after failures are noted is a clear point, bounded like a read', () => {
+    const since = hoursAgo(30);
+    // No record at all, the operation ended after the notes started: nothing can have failed unnoticed since.
+    expect(commandHistoryNeeded(undefined, now, { operationEndTime: hoursAgo(1), failureNotesSince: since })).toBe(false);
+    // Not known since when failures are noted, or the operation ended before: read.
+    expect(commandHistoryNeeded(undefined, now, { operationEndTime: hoursAgo(1) })).toBe(true);
+    expect(commandHistoryNeeded(undefined, now, { operationEndTime: hoursAgo(31), failureNotesSince: since })).toBe(true);
+    // Old operation: re-read like an old clear read; a failure noted after it: read.
+    expect(commandHistoryNeeded(undefined, now, { operationEndTime: hoursAgo(COMMAND_HISTORY_REREAD_HOURS), failureNotesSince: since })).toBe(true);
+    expect(commandHistoryNeeded({ patchCommandFailedSeenAt: hoursAgo(0.5) }, now, { operationEndTime: hoursAgo(1), failureNotesSince: since })).toBe(true);
+    expect(commandHistoryNeeded({ lastCommandEndedAt: hoursAgo(0.5) }, now, { operationEndTime: hoursAgo(1), failureNotesSince: since })).toBe(true);
+    // A failure noted before the operation ended is not in the history read that starts there.
+    expect(commandHistoryNeeded({ patchCommandFailedSeenAt: hoursAgo(2) }, now, { operationEndTime: hoursAgo(1), failureNotesSince: since })).toBe(false);
+    // An end time from the future (beyond clock skew) or garbled is no clear point.
+    expect(commandHistoryNeeded(undefined, now, { operationEndTime: new Date(now.getTime() + 3_600_000).toISOString(), failureNotesSince: since })).toBe(true);
+    expect(commandHistoryNeeded(undefined, now, { operationEndTime: 'garbled', failureNotesSince: since })).toBe(true);
+    // The later of the read and the operation counts.
+    expect(commandHistoryClearPoint({ commandHistoryClearAt: hoursAgo(3) }, { operationEndTime: hoursAgo(2), failureNotesSince: since }, now)).toBe(Date.parse(hoursAgo(2)));
+    expect(commandHistoryClearPoint({ commandHistoryClearAt: hoursAgo(1) }, { operationEndTime: hoursAgo(2), failureNotesSince: since }, now)).toBe(Date.parse(hoursAgo(1)));
+    expect(commandHistoryClearPoint({}, {}, now)).toBeNaN();
   });
 });

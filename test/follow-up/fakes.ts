@@ -1,10 +1,10 @@
 /** In-memory stand-in for the ledger's lock part (the DynamoDB ledger has its own dynalite tests). */
 import type { CommandLock, NodeLedgerRecord, RemediationLedger } from '../../lambdas/ports/ledger';
 
-export class InMemoryLockLedger implements Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'releaseLock' | 'attachCommand' | 'notePatchCommandEnded'> {
+export class InMemoryLockLedger implements Pick<RemediationLedger, 'readNodes' | 'releaseByCommand' | 'releaseLock' | 'attachCommand' | 'notePatchCommandFailed'> {
   readonly records = new Map<string, NodeLedgerRecord>();
-  /** Every patch command end the follow-up noted, in order. */
-  readonly notedEnds: Array<{ instanceId: string; at: string }> = [];
+  /** Every failed patch command end the follow-up noted, in order. */
+  readonly notedFailures: Array<{ instanceId: string; at: string }> = [];
 
   hold(lock: CommandLock): void {
     this.records.set(lock.instanceId, { instanceId: lock.instanceId, attempts: {}, alerts: {}, openCauses: [], lock });
@@ -23,10 +23,10 @@ export class InMemoryLockLedger implements Pick<RemediationLedger, 'readNodes' |
     return lock;
   }
 
-  async notePatchCommandEnded(instanceId: string, at: Date): Promise<void> {
-    this.notedEnds.push({ instanceId, at: at.toISOString() });
+  async notePatchCommandFailed(instanceId: string, at: Date): Promise<void> {
+    this.notedFailures.push({ instanceId, at: at.toISOString() });
     const record = this.records.get(instanceId);
-    if (record) record.patchCommandEndedSeenAt = at.toISOString();
+    if (record) record.patchCommandFailedSeenAt = at.toISOString();
   }
 
   async attachCommand(lock: CommandLock, commandId: string): Promise<void> {

@@ -98,6 +98,8 @@ test('Success releases the lock, starts the cooldown and publishes Remediation S
   ]);
   expect(JSON.parse(lifecycleEntries()[0]!.Detail!)).toEqual({ instanceId: INSTANCE, action: 'INSTALL_PATCHES', causes: ['MISSING_PATCHES'], commandId: COMMAND, reason: 'AWS-RunPatchBaseline ended Success', account: '111122223333', region: 'eu-west-1' });
   expect(sink.countOf('CommandsSucceeded')).toBe(1);
+  // A success adds no failure to the history: nothing noted (domain/detail-plan.ts).
+  expect(ledger.notedFailures).toEqual([]);
 });
 
 test('Failed reads the PatchLinux step output, alerts PATCH_OPERATION_FAILED with its tail, then releases', async () => {
@@ -115,6 +117,7 @@ test('Failed reads the PatchLinux step output, alerts PATCH_OPERATION_FAILED wit
   expect(publish.MessageAttributes?.['cause']?.StringValue).toBe('PATCH_OPERATION_FAILED');
   expect(ledger.records.get(INSTANCE)?.lock).toBeUndefined();
   expect(lifecycleEntries().map((entry) => entry.DetailType)).toEqual(['Remediation Failed']);
+  expect(ledger.notedFailures).toEqual([{ instanceId: INSTANCE, at: '2026-11-22T08:00:00.000Z' }]);
 });
 
 test('TimedOut alerts with the timeout advice', async () => {
@@ -131,6 +134,7 @@ test('Cancelled alerts and points at CancelCommand in CloudTrail', async () => {
   await expect(followUp.handle(fixture('cancelled'))).resolves.toMatchObject({ kind: 'FAILED', status: 'Cancelled' });
   expect((JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!) as Record<string, string>)['default']).toContain('CancelCommand');
   expect(ledger.records.get(INSTANCE)?.lock).toBeUndefined();
+  expect(ledger.notedFailures.map((note) => note.instanceId)).toEqual([INSTANCE]);
 });
 
 test.each(['pending', 'in-progress', 'delayed', 'cancelling'])('%s is not terminal: nothing happens', async (status) => {

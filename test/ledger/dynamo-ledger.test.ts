@@ -1,4 +1,5 @@
 import { DynamoRemediationLedger } from '../../lambdas/adapters/dynamo-ledger';
+import { DynamoFailureNotes } from '../../lambdas/adapters/ledger/failure-notes';
 import type { LockRequest } from '../../lambdas/ports/ledger';
 import { startLedgerTable, type LocalTable } from './dynalite';
 
@@ -137,22 +138,36 @@ describe('alerts, attempts, open causes, evaluation', () => {
     });
   });
 
-  it('keeps the command history marks: clear moves forward, a failure removes it, a command end only moves forward on a known node', async () => {
+  it('keeps the command history marks: clear moves forward, a failure removes it and counts as seen, a failed end moves forward on any node', async () => {
     const ledger = await freshLedger();
     const id = 'i-0bbbbbbbbbbbbbbb0';
     const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
     const read = async () => (await ledger.readNodes([id])).get(id);
-    await ledger.notePatchCommandEnded(id, at(0));
-    // Never evaluated: nothing written (a node without a record reads its history anyway).
-    expect(await read()).toEqual({ instanceId: id, attempts: {}, alerts: {}, openCauses: [] });
+    await ledger.notePatchCommandFailed(id, at(0));
+    // Never evaluated: the mark is written all the same (its OperationEndTime must not rule the failure out).
+    expect(await read()).toEqual({ instanceId: id, attempts: {}, alerts: {}, openCauses: [], patchCommandFailedSeenAt: at(0).toISOString() });
     await ledger.recordEvaluation({ instanceId: id, at: at(1), commandHistoryClear: true });
     expect((await read())?.commandHistoryClearAt).toBe(at(1).toISOString());
     await ledger.recordEvaluation({ instanceId: id, at: at(2) });
     expect((await read())?.commandHistoryClearAt).toBe(at(1).toISOString());
-    await ledger.notePatchCommandEnded(id, at(5));
-    await ledger.notePatchCommandEnded(id, at(3));
-    expect((await read())?.patchCommandEndedSeenAt).toBe(at(5).toISOString());
+    await ledger.notePatchCommandFailed(id, at(5));
+    await ledger.notePatchCommandFailed(id, at(3));
+    expect((await read())?.patchCommandFailedSeenAt).toBe(at(5).toISOString());
     await ledger.recordEvaluation({ instanceId: id, at: at(6), commandHistoryClear: false });
     expect((await read())?.commandHistoryClearAt).toBeUndefined();
+    expect((await read())?.patchCommandFailedSeenAt).toBe(at(6).toISOString());
+  });
+
+  it('records since when failures are noted once: the earliest stays, a fresh reader finds it', async () => {
+    await freshLedger();
+    const notesTable = { client: table.documentClient, tableName: `ledger-${tableCount}` };
+    const first = new DynamoFailureNotes(notesTable);
+    expect(await first.since()).toBeUndefined();
+    await first.start(NOW);
+    expect(await first.since()).toBe(NOW.toISOString());
+    const second = new DynamoFailureNotes(notesTable);
+    await second.start(new Date(NOW.getTime() + 60_000));
+    expect(await second.since()).toBe(NOW.toISOString());
+    expect(await new DynamoFailureNotes(notesTable).since()).toBe(NOW.toISOString());
   });
 });

@@ -6,6 +6,7 @@ import type { NodeEvaluator } from '../../lambdas/ports/sweep';
 import { admitCapWaiting, LedgerSweep, sweepReasonOf, type SweepLimits } from '../../lambdas/usecases/sweep';
 import { RecordingSink } from '../alerts/recording-sink';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
+import { DynamoFailureNotes } from '../../lambdas/adapters/ledger/failure-notes';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
@@ -295,5 +296,34 @@ describe('nodes waiting for a cap with room: only as many as could take a slot a
     expect(evaluator.evaluated.sort()).toEqual([ids[0], ids[1]]);
     expect(report.candidates.DEFERRED).toBe(2);
     expect(report.stillBlocked).toBe(10);
+  });
+});
+
+describe('since when failed patch commands are noted (domain/detail-plan.ts)', () => {
+  test('the first run records it, paused or not; a later run keeps the first time', async () => {
+    const parts = await freshTable();
+    const notes = new DynamoFailureNotes({ client: server.documentClient, tableName: `sweep-${tables}` });
+    const paused = {
+      source: { current: async () => 'paused' as const },
+      parameterName: '/ssm-compliance-autopilot/mode',
+      notices: { claimNotice: async () => false, forgetNotice: async () => undefined },
+      notifier: { notifyPaused: async () => ({ messageId: 'm-1', subject: 'paused' }) },
+    };
+    const sink = new RecordingSink();
+    await new LedgerSweep({ ...parts, evaluator: new RecordingEvaluator(), settings: DEFAULT_SETTINGS, clock: { now: () => NOW }, sink, failureNotes: notes, liveMode: paused }).run();
+    const later = new Date(NOW.getTime() + 3_600_000);
+    await new LedgerSweep({ ...parts, evaluator: new RecordingEvaluator(), settings: DEFAULT_SETTINGS, clock: { now: () => later }, sink, failureNotes: new DynamoFailureNotes({ client: server.documentClient, tableName: `sweep-${tables}` }) }).run();
+    expect(await new DynamoFailureNotes({ client: server.documentClient, tableName: `sweep-${tables}` }).since()).toBe(NOW.toISOString());
+  });
+
+  test('a refused write is counted and the run goes on', async () => {
+    const parts = await freshTable();
+    await parts.ledger.recordEvaluation({ instanceId: nodeId(7), at: minutesAgo(60 * 24), deferral: { guard: 'REBOOT_CAP', reason: 'full' } });
+    const evaluator = new RecordingEvaluator();
+    const sink = new RecordingSink();
+    const refusing = { since: async () => undefined, start: async () => Promise.reject(new Error('AccessDeniedException')) };
+    await new LedgerSweep({ ...parts, evaluator, settings: DEFAULT_SETTINGS, clock: { now: () => NOW }, sink, failureNotes: refusing }).run();
+    expect(sink.countOf('BookkeepingFailures')).toBe(1);
+    expect(evaluator.evaluated).toEqual([nodeId(7)]);
   });
 });

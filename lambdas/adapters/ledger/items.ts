@@ -47,7 +47,7 @@ export function toNodeRecord(item: Record<string, unknown>): NodeLedgerRecord {
   if (typeof item['lastEvaluatedAt'] === 'string') record.lastEvaluatedAt = item['lastEvaluatedAt'];
   if (typeof item['lastCheckedAt'] === 'string') record.lastCheckedAt = item['lastCheckedAt'];
   if (typeof item['commandHistoryClearAt'] === 'string') record.commandHistoryClearAt = item['commandHistoryClearAt'];
-  if (typeof item['patchCommandEndedSeenAt'] === 'string') record.patchCommandEndedSeenAt = item['patchCommandEndedSeenAt'];
+  if (typeof item['patchCommandFailedSeenAt'] === 'string') record.patchCommandFailedSeenAt = item['patchCommandFailedSeenAt'];
   record.openCauses = causeList(item['openCauses']);
   const deferral = item['deferral'] as { guard?: unknown; reason?: unknown; since?: unknown } | undefined;
   if (deferral && typeof deferral.guard === 'string' && typeof deferral.since === 'string') {

@@ -90,7 +90,12 @@ export class NodeRecords {
       values[':fingerprint'] = record.summaryFingerprint;
     }
     if (record.commandHistoryClear === true) sets.push('commandHistoryClearAt = :at');
-    if (record.commandHistoryClear === false) removes.push('commandHistoryClearAt');
+    if (record.commandHistoryClear === false) {
+      // The read found a failure: it counts as seen, so the summary's OperationEndTime cannot rule it
+      // out at the next evaluation (domain/detail-plan.ts) while no read shows it superseded.
+      removes.push('commandHistoryClearAt');
+      sets.push('patchCommandFailedSeenAt = :at');
+    }
     if (record.deferral === null) removes.push('deferral');
     if (record.deferral) {
       // Keep `since` while the same guard keeps deferring (how long a node has been waiting).
@@ -109,12 +114,16 @@ export class NodeRecords {
     );
   }
 
-  async notePatchCommandEnded(instanceId: string, at: Date): Promise<void> {
-    // Only a node already evaluated (a node without a record reads its history anyway), and only
-    // forward: a late duplicate event never moves it back.
-    await this.updateIf(instanceId, 'SET patchCommandEndedSeenAt = :at', 'attribute_exists(lastEvaluatedAt) AND (attribute_not_exists(patchCommandEndedSeenAt) OR patchCommandEndedSeenAt < :at)', {
-      ':at': at.toISOString(),
-    });
+  async notePatchCommandFailed(instanceId: string, at: Date): Promise<void> {
+    // Any node, evaluated or not: a node first evaluated later may otherwise rule the failure out by
+    // its OperationEndTime (domain/detail-plan.ts). A node never evaluated gets a record holding the
+    // mark and a TTL, nothing the sweep selects. Only forward: a late duplicate never moves it back.
+    await this.updateIf(
+      instanceId,
+      'SET patchCommandFailedSeenAt = :at, expiresAt = if_not_exists(expiresAt, :expires)',
+      'attribute_not_exists(patchCommandFailedSeenAt) OR patchCommandFailedSeenAt < :at',
+      { ':at': at.toISOString(), ':expires': expiresAt(at) },
+    );
   }
 
   async recordCheck(instanceId: string, at: Date): Promise<void> {

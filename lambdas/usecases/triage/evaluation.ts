@@ -38,6 +38,7 @@ export async function evaluate(
   if (ids.length === 0) return { outcomes, retry };
 
   const records = known ?? (await ledger.readNodes(ids));
+  const failureNotesSince = await readFailureNotesSince(deps);
   const fingerprints = new Map<string, string>();
   const now = clock.now();
   const read = await reader.readSnapshots(ids, {
@@ -47,7 +48,10 @@ export async function evaluate(
       if (context.source !== 'sweep' && isUnchangedAndRecent(record, summary, now, deps.settings.reverifyHours)) return false;
       return {
         // domain/detail-plan.ts: the history only when the ledger cannot rule out a failed patch command.
-        commandHistory: commandHistoryNeeded(record, now),
+        commandHistory: commandHistoryNeeded(record, now, {
+          ...(summary.patchState?.OperationEndTime ? { operationEndTime: summary.patchState.OperationEndTime } : {}),
+          ...(failureNotesSince ? { failureNotesSince } : {}),
+        }),
         // A clean node's Name serves a resolved notice (open causes) or an archived finding only.
         tagsIfClean: (record?.openCauses.length ?? 0) > 0 || deps.findings !== undefined,
       };
@@ -97,6 +101,18 @@ export async function evaluate(
   if (batch.lifecycle.length > 0) await deps.lifecycle.publish(batch.lifecycle);
   if (deps.findings) await syncFindings(deps, deps.findings, { outcomes, evaluated: batch.evaluated, unknown: read.unknown, records });
   return { outcomes, retry: [...new Set(retry)] };
+}
+
+/** Bookkeeping read: unreadable counts as unknown (every history is read), counted and logged. */
+async function readFailureNotesSince(deps: TriageDependencies): Promise<string | undefined> {
+  if (!deps.failureNotes) return undefined;
+  try {
+    return await deps.failureNotes.since();
+  } catch (error) {
+    deps.sink.count('BookkeepingFailures');
+    deps.sink.warn('could not read since when failed patch commands are noted: command histories are read', { error: describeError(error) });
+    return undefined;
+  }
 }
 
 /** Decides one node. Command decisions that pass the guards are queued in `pending` (sent in groups). */

@@ -5,7 +5,7 @@ import type { AutopilotSettings } from '../../domain/settings';
 import type { Decision, Diagnosis, NodeSnapshot } from '../../domain/types';
 import type { CalendarReader, CommandFinder, Remediator } from '../../ports/acting';
 import type { AlertNotifier, LifecyclePublisher } from '../../ports/alerts';
-import type { CommandLock, NodeDeferral, RemediationLedger } from '../../ports/ledger';
+import type { CommandLock, FailureNotesRecord, NodeDeferral, RemediationLedger } from '../../ports/ledger';
 import type { NodeStateReader } from '../../ports/reading';
 import type { Clock, OperationalSink, RuntimeModeSource } from '../../ports/runtime';
 import type { FindingsStep } from '../findings';
@@ -31,6 +31,11 @@ export interface TriageDependencies {
   liveMode?: RuntimeModeSource;
   /** Security Hub findings (option `securityHubFindings`): one call per evaluated batch. */
   findings?: FindingsStep;
+  /**
+   * Since when the follow-up notes failed patch command ends: lets a node's OperationEndTime rule a
+   * failure out (domain/detail-plan.ts). Absent or unreadable: histories are read as before.
+   */
+  failureNotes?: FailureNotesRecord;
 }
 
 export interface EvaluationContext {
