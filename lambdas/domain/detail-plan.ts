@@ -11,7 +11,10 @@
  * | DescribeInstanceAssociationsStatus  | ASSOCIATION_FAILED, INVENTORY_ASSOCIATION_   | every association signal of the      |
  * |                                     | FAILED, PATCH_OPERATION_FAILED (association) | summary says Success (below)         |
  * | ListCommandInvocations              | PATCH_OPERATION_FAILED (command)             | the ledger read the history recently |
- * |                                     |                                              | and no patch command ended since     |
+ * |                                     |                                              | and no failed one was noted since    |
+ *
+ * A node whose whole summary is unchanged since its last detailed evaluation skips every detail call
+ * for `unchangedDetailHours` (below): its last decision still holds.
  *
  * Association statuses: a failed, timed-out or still pending association run shows in three fields of
  * DescribeInstanceInformation (SSM API reference, InstanceInformation): `AssociationStatus`,
@@ -25,7 +28,8 @@
  * Command history: no summary field tells that a patch command failed. The follow-up sees every
  * AWS-RunPatchBaseline invocation that ends (the EventBridge rule matches the document, not the
  * caller) and notes each one that did not succeed on the node's ledger record, known node or not
- * (`patchCommandFailedSeenAt`); a success cannot add a failure to the history, so it is not noted.
+ * (`patchCommandFailedSeenAt`; our own commands too, and one of ours whose status event was lost
+ * when the sweep settles it); a success cannot add a failure to the history, so it is not noted.
  * The history read (commands.ts) lists the invocations requested after the patch state's
  * `OperationEndTime`, so the ledger can rule a failure out from either of two points:
  *  - `commandHistoryClearAt`: a read of the history found no failed patch command;
@@ -83,9 +87,11 @@ export function associationItemsNeedStatuses(items: readonly ComplianceItem[] | 
 export interface CommandHistoryFacts {
   /** ISO, the last read of the history that showed no failed patch command (absent: never, or it showed one). */
   commandHistoryClearAt?: string;
-  /** ISO, when our own last command ended. */
-  lastCommandEndedAt?: string;
-  /** ISO, when the follow-up last saw anyone's AWS-RunPatchBaseline invocation on the node end other than Success. */
+  /**
+   * ISO, when the follow-up (or the sweep, settling a command whose event was lost) last saw anyone's
+   * AWS-RunPatchBaseline invocation on the node end other than Success. Our own commands need no
+   * mark of their own: a failed one is noted here like anyone's, a successful one adds no failure.
+   */
   patchCommandFailedSeenAt?: string;
 }
 
@@ -120,14 +126,47 @@ export function commandHistoryNeeded(facts: CommandHistoryFacts | undefined, now
   const clearAt = commandHistoryClearPoint(facts, context, now);
   if (Number.isNaN(clearAt)) return true;
   if (now.getTime() - clearAt >= COMMAND_HISTORY_REREAD_HOURS * 3_600_000) return true;
-  // >= : an end recorded in the same millisecond as the clear point may not have been in it.
-  return [facts?.lastCommandEndedAt, facts?.patchCommandFailedSeenAt].some((when) => {
-    const time = Date.parse(when ?? '');
-    return !Number.isNaN(time) && time >= clearAt;
-  });
+  // >= : a failure noted in the same millisecond as the clear point may not have been in it.
+  const failedSeen = Date.parse(facts?.patchCommandFailedSeenAt ?? '');
+  return !Number.isNaN(failedSeen) && failedSeen >= clearAt;
 }
 
 /** The detail calls a snapshot was read without (empty: complete). */
 export function deferredDetailOf(snapshot: NodeSnapshot): DeferrableDetail[] {
   return snapshot.deferredDetail ?? [];
+}
+
+/**
+ * How long a node whose summary fingerprint did not change keeps its last detailed evaluation (the
+ * triage and the sweep's re-verification then read only the summary). What the detail calls return
+ * follows the summary: the patch list comes from the last patch operation (its `OperationEndTime` is
+ * in the fingerprint), the association statuses from the overview counts, the compliance items from
+ * the per-type counts; what a refresh adds is fresher evidence (which items, which patches) and a
+ * repeated alert, which cannot go out before `alertRepeatHours` anyway. So: `alertRepeatHours`, at
+ * most COMMAND_HISTORY_REREAD_HOURS (the evidence is never more than a day old, like the history),
+ * never less than 2 x `reverifyHours` (the bound before issue 18). Defaults: 24 h.
+ */
+export function unchangedDetailHours(settings: { reverifyHours: number; alertRepeatHours: number }): number {
+  return Math.max(2 * settings.reverifyHours, Math.min(settings.alertRepeatHours, COMMAND_HISTORY_REREAD_HOURS));
+}
+
+/**
+ * True when time alone may have changed the diagnosis of a node whose summary did not change, since
+ * `lastEvaluatedAt`: its last patch operation crossed `staleScanHours` (PATCH_SCAN_STALE), or an
+ * association is not all Success (a Pending run becomes stuck with time, INVENTORY_ASSOCIATION_FAILED:
+ * such a node keeps the shorter bound of 2 x `reverifyHours`).
+ */
+export function timeMayChangeDiagnosis(
+  summary: { instanceInformation?: InstanceInformation | null; patchState?: { OperationEndTime?: string } | null },
+  lastEvaluatedAt: string,
+  now: Date,
+  settings: { reverifyHours: number; staleScanHours: number },
+): boolean {
+  const evaluated = Date.parse(lastEvaluatedAt);
+  const operationEnd = Date.parse(summary.patchState?.OperationEndTime ?? '');
+  if (!Number.isNaN(operationEnd)) {
+    const turnsStale = operationEnd + settings.staleScanHours * 3_600_000;
+    if (turnsStale > evaluated && turnsStale <= now.getTime()) return true;
+  }
+  return associationStatusesNeeded(summary.instanceInformation) && now.getTime() - evaluated >= 2 * settings.reverifyHours * 3_600_000;
 }

@@ -132,7 +132,7 @@ export class CommandFollowUp {
     }
 
     if (status !== 'Success') await this.noteFailed(instanceId, commandId);
-    return this.settle({
+    return this.settleOurs({
       instanceId,
       commandId,
       status,
@@ -156,8 +156,17 @@ export class CommandFollowUp {
     }
   }
 
-  /** Ends one of our commands: alert on failure, release the lock (the cooldown starts), lifecycle event. */
+  /**
+   * Ends one of our commands whose status event was lost (the sweep, lock-reconciliation.ts): notes a
+   * failed end on the node as `handle` does, then settles it.
+   */
   async settle(end: CommandEnd): Promise<FollowUpOutcome> {
+    if (end.status !== 'Success') await this.noteFailed(end.instanceId, end.commandId);
+    return this.settleOurs(end);
+  }
+
+  /** Ends one of our commands: alert on failure, release the lock (the cooldown starts), lifecycle event. */
+  private async settleOurs(end: CommandEnd): Promise<FollowUpOutcome> {
     const { sink } = this.deps;
     const { instanceId, commandId, status, endedAt } = end;
     const lock = await this.lockFor(instanceId, commandId);

@@ -12,11 +12,14 @@ import {
   COMMAND_HISTORY_REREAD_HOURS,
   commandHistoryClearPoint,
   commandHistoryNeeded,
+  timeMayChangeDiagnosis,
+  unchangedDetailHours,
 } from '../../lambdas/domain/detail-plan';
 import { hasFailedPatchCommand } from '../../lambdas/domain/causes/patch-operation-failed';
 import { DEFAULT_SETTINGS } from '../../lambdas/domain/settings';
 import { parseSnapshot } from '../../lambdas/domain/snapshot-schema';
 import type { InstanceInformation, NodeSnapshot } from '../../lambdas/domain/types';
+import type { NodeLedgerRecord } from '../../lambdas/ports/ledger';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const files = readdirSync(EXAMPLES).filter((file) => file.endsWith('.json')).sort();
@@ -103,16 +106,18 @@ describe('command history', () => {
   const now = new Date('2026-11-20T14:00:00.000Z');
   const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
 
-  test('read when the ledger never saw it clear, when it is old, or when a patch command ended since', () => {
+  test('read when the ledger never saw it clear, when it is old, or when a failed patch command was noted since', () => {
     expect(commandHistoryNeeded(undefined, now)).toBe(true);
     expect(commandHistoryNeeded({}, now)).toBe(true);
     expect(commandHistoryNeeded({ commandHistoryClearAt: 'garbled' }, now)).toBe(true);
     expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(1) }, now)).toBe(false);
     expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(COMMAND_HISTORY_REREAD_HOURS) }, now)).toBe(true);
     expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), patchCommandFailedSeenAt: hoursAgo(1) }, now)).toBe(true);
-    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), lastCommandEndedAt: hoursAgo(1) }, now)).toBe(true);
-    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), lastCommandEndedAt: hoursAgo(2) }, now)).toBe(true);
-    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(1), lastCommandEndedAt: hoursAgo(3), patchCommandFailedSeenAt: hoursAgo(2) }, now)).toBe(false);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(2), patchCommandFailedSeenAt: hoursAgo(2) }, now)).toBe(true);
+    expect(commandHistoryNeeded({ commandHistoryClearAt: hoursAgo(1), patchCommandFailedSeenAt: hoursAgo(2) }, now)).toBe(false);
+    // Our own command that ended (Success: nothing noted) adds no failure to the history.
+    const ours: NodeLedgerRecord = { instanceId: 'i-1', attempts: {}, alerts: {}, openCauses: [], commandHistoryClearAt: hoursAgo(2), lastCommandEndedAt: hoursAgo(1) };
+    expect(commandHistoryNeeded(ours, now)).toBe(false);
   });
 
   test('a patch operation that ended after failures are noted is a clear point, bounded like a read', () => {
@@ -125,7 +130,6 @@ describe('command history', () => {
     // Old operation: re-read like an old clear read; a failure noted after it: read.
     expect(commandHistoryNeeded(undefined, now, { operationEndTime: hoursAgo(COMMAND_HISTORY_REREAD_HOURS), failureNotesSince: since })).toBe(true);
     expect(commandHistoryNeeded({ patchCommandFailedSeenAt: hoursAgo(0.5) }, now, { operationEndTime: hoursAgo(1), failureNotesSince: since })).toBe(true);
-    expect(commandHistoryNeeded({ lastCommandEndedAt: hoursAgo(0.5) }, now, { operationEndTime: hoursAgo(1), failureNotesSince: since })).toBe(true);
     // A failure noted before the operation ended is not in the history read that starts there.
     expect(commandHistoryNeeded({ patchCommandFailedSeenAt: hoursAgo(2) }, now, { operationEndTime: hoursAgo(1), failureNotesSince: since })).toBe(false);
     // An end time from the future (beyond clock skew) or garbled is no clear point.
@@ -135,5 +139,31 @@ describe('command history', () => {
     expect(commandHistoryClearPoint({ commandHistoryClearAt: hoursAgo(3) }, { operationEndTime: hoursAgo(2), failureNotesSince: since }, now)).toBe(Date.parse(hoursAgo(2)));
     expect(commandHistoryClearPoint({ commandHistoryClearAt: hoursAgo(1) }, { operationEndTime: hoursAgo(2), failureNotesSince: since }, now)).toBe(Date.parse(hoursAgo(1)));
     expect(commandHistoryClearPoint({}, {}, now)).toBeNaN();
+  });
+});
+
+describe('unchanged summaries', () => {
+  test('keep their evaluation alertRepeatHours, at most a day, never less than 2 x reverifyHours', () => {
+    expect(unchangedDetailHours(DEFAULT_SETTINGS)).toBe(24);
+    expect(unchangedDetailHours({ reverifyHours: 6, alertRepeatHours: 6 })).toBe(12);
+    expect(unchangedDetailHours({ reverifyHours: 6, alertRepeatHours: 720 })).toBe(24);
+    expect(unchangedDetailHours({ reverifyHours: 24, alertRepeatHours: 24 })).toBe(48);
+  });
+
+  const now = new Date('2026-11-20T14:00:00.000Z');
+  const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
+  const settings = { reverifyHours: 6, staleScanHours: 168 };
+  const allSucceeded: InstanceInformation = { InstanceId: 'i-1', AssociationStatus: 'Success', AssociationOverview: { DetailedStatus: 'Success', InstanceAssociationStatusAggregatedCount: { Success: 2 } } };
+  const pending: InstanceInformation = { InstanceId: 'i-1', AssociationStatus: 'Pending', AssociationOverview: { DetailedStatus: 'Pending', InstanceAssociationStatusAggregatedCount: { Pending: 1, Success: 1 } } };
+
+  test('time turns a diagnosis: a scan that went stale since the evaluation, a pending association after 2 x reverifyHours', () => {
+    // Scan 167 h old at the evaluation 2 h ago, 169 h now: PATCH_SCAN_STALE since.
+    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(169) } }, hoursAgo(2), now, settings)).toBe(true);
+    // Already stale at the evaluation, or still fresh: nothing turned.
+    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(200) } }, hoursAgo(2), now, settings)).toBe(false);
+    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(20) } }, hoursAgo(18), now, settings)).toBe(false);
+    // A pending association may become stuck: the shorter bound.
+    expect(timeMayChangeDiagnosis({ instanceInformation: pending, patchState: { OperationEndTime: hoursAgo(20) } }, hoursAgo(13), now, settings)).toBe(true);
+    expect(timeMayChangeDiagnosis({ instanceInformation: pending, patchState: { OperationEndTime: hoursAgo(20) } }, hoursAgo(11), now, settings)).toBe(false);
   });
 });

@@ -210,3 +210,12 @@ test('malformed events and other documents are counted, not thrown', async () =>
   await expect(followUp.handle(otherDocument)).resolves.toMatchObject({ kind: 'NOT_PATCH_DOCUMENT' });
   expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
 });
+
+test('the sweep settling one of our commands whose event was lost notes a failed end like the event would, not a success', async () => {
+  const failed = setup();
+  await expect(failed.followUp.settle({ instanceId: INSTANCE, commandId: COMMAND, status: 'Failed', endedAt: new Date('2026-11-22T07:50:00.000Z') })).resolves.toMatchObject({ kind: 'FAILED' });
+  expect(failed.ledger.notedFailures).toEqual([{ instanceId: INSTANCE, at: '2026-11-22T08:00:00.000Z' }]);
+  const succeeded = setup();
+  await expect(succeeded.followUp.settle({ instanceId: INSTANCE, commandId: COMMAND, status: 'Success', endedAt: new Date('2026-11-22T07:50:00.000Z') })).resolves.toMatchObject({ kind: 'SUCCEEDED' });
+  expect(succeeded.ledger.notedFailures).toEqual([]);
+});

@@ -389,6 +389,37 @@ describe('alerts and intake', () => {
     expect(h.sink.metric('UnchangedNodes')).toBe(1);
   });
 
+  it('keeps an unchanged evaluation for alertRepeatHours (24 h by default), then reads the details and repeats the alert', async () => {
+    const failing = example('failed-patches');
+    const h = await harness([failing]);
+    const at = (hours: number) => new Date(NOW.getTime() + hours * 3_600_000);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm1')]);
+    h.clock.current = at(13);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm2')]);
+    expect(h.sink.metric('NodesEvaluated')).toBe(1);
+    expect(h.sink.metric('UnchangedNodes')).toBe(1);
+    h.clock.current = at(23.5);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm3')]);
+    expect(h.sink.metric('NodesEvaluated')).toBe(1);
+    h.clock.current = at(25);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm4')]);
+    expect(h.sink.metric('NodesEvaluated')).toBe(2);
+    expect(h.notifier.sent).toHaveLength(2);
+  });
+
+  it('reads an unchanged node again once its last patch operation turned stale since the evaluation (PATCH_SCAN_STALE)', async () => {
+    const failing = example('failed-patches');
+    const h = await harness([failing], { staleScanHours: 10 });
+    const ended = Date.parse(failing.patchState!.OperationEndTime!);
+    // Evaluated while the scan was fresh (9 h old), then 2 h later it is 11 h old: stale since.
+    h.clock.current = new Date(ended + 9 * 3_600_000);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm1')]);
+    h.clock.current = new Date(ended + 11 * 3_600_000);
+    await h.triage.processRecords([nodeEvent(failing.instanceId, 'm2')]);
+    expect(h.sink.metric('UnchangedNodes')).toBe(0);
+    expect(h.sink.metric('NodesEvaluated')).toBe(2);
+  });
+
   it('acknowledges events that cannot change compliance without an SSM read, until the re-read interval or a compliance event', async () => {
     const failing = example('failed-patches');
     const h = await harness([failing]);

@@ -2,7 +2,7 @@
  * Evaluation: read each node's state from SSM -> diagnose -> plan -> guards. Command decisions that
  * pass the guards are handed to acting (sent in groups); everything else is settled here.
  */
-import { commandHistoryNeeded, deferredDetailOf } from '../../domain/detail-plan';
+import { commandHistoryNeeded, deferredDetailOf, timeMayChangeDiagnosis, unchangedDetailHours } from '../../domain/detail-plan';
 import { evaluateGuards, isCommandAction } from '../../domain/policy/guards';
 import { planRemediation } from '../../domain/policy/plan';
 import type { NodeSnapshot, RemediationAction } from '../../domain/types';
@@ -22,8 +22,6 @@ import { handleVerdict } from './verdicts';
 // the module, so later nodes pay one resolved promise.
 const loadDiagnose = () => import('../../domain/diagnose');
 
-/** A node whose summary did not change is read in detail again after this many `reverifyHours`. */
-export const UNCHANGED_DETAIL_REVERIFY_FACTOR = 2;
 
 export async function evaluate(
   deps: TriageDependencies,
@@ -45,7 +43,7 @@ export async function evaluate(
     needsDetail: (summary: NodeSummary) => {
       fingerprints.set(summary.instanceId, summary.fingerprint);
       const record = records.get(summary.instanceId);
-      if (context.source !== 'sweep' && isUnchangedAndRecent(record, summary, now, deps.settings.reverifyHours)) return false;
+      if (context.source !== 'sweep' && isUnchangedAndRecent(record, summary, now, deps.settings)) return false;
       return {
         // domain/detail-plan.ts: the history only when the ledger cannot rule out a failed patch command.
         commandHistory: commandHistoryNeeded(record, now, {
@@ -251,13 +249,14 @@ export function nodeAgeFacts(snapshot: NodeSnapshot): { registrationDate?: strin
 }
 
 /**
- * Unchanged summary, evaluated in detail less than UNCHANGED_DETAIL_REVERIFY_FACTOR x `reverifyHours`
- * ago, no deferral pending, no command ended since: the last decision still holds, so the per-node
- * detail calls are skipped.
+ * Unchanged summary, evaluated in detail less than `unchangedDetailHours` ago (domain/detail-plan.ts),
+ * nothing time-dependent turned since, no deferral pending, no command ended since: the last decision
+ * still holds, so the per-node detail calls are skipped.
  */
-function isUnchangedAndRecent(record: NodeLedgerRecord | undefined, summary: NodeSummary, now: Date, reverifyHours: number): boolean {
+function isUnchangedAndRecent(record: NodeLedgerRecord | undefined, summary: NodeSummary, now: Date, settings: TriageDependencies['settings']): boolean {
   if (!record?.summaryFingerprint || !record.lastEvaluatedAt || record.deferral) return false;
   if (record.lastCommandEndedAt && record.lastCommandEndedAt >= record.lastEvaluatedAt) return false;
   if (record.summaryFingerprint !== summary.fingerprint) return false;
-  return now.getTime() - Date.parse(record.lastEvaluatedAt) < UNCHANGED_DETAIL_REVERIFY_FACTOR * reverifyHours * 3_600_000;
+  if (timeMayChangeDiagnosis(summary, record.lastEvaluatedAt, now, settings)) return false;
+  return now.getTime() - Date.parse(record.lastEvaluatedAt) < unchangedDetailHours(settings) * 3_600_000;
 }

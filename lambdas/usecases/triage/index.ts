@@ -14,7 +14,7 @@ import { processRecords } from './intake';
 import type { EvaluationContext, EvaluationResult, TriageDependencies } from './types';
 
 export { QUIET_EVENT_REVERIFY_FACTOR, isQuietRepeat } from './intake';
-export { UNCHANGED_DETAIL_REVERIFY_FACTOR, nodeAgeFacts } from './evaluation';
+export { nodeAgeFacts } from './evaluation';
 export type { EvaluationContext, EvaluationResult, NodeOutcome, NodeOutcomeKind, TriageDependencies } from './types';
 
 export class TriageUseCase {
