@@ -16,8 +16,11 @@
  * Two references: the four SDK clients the triage needs, nothing of ours (`clients-only-handler.ts`),
  * and the bare handler built by our bundler (how much the bundler alone gains).
  *
- * "targets" is ok when the KB at import and the instruction ratio (the wall import median without
- * valgrind) are within them.
+ * "targets" is ok when the KB at import, the wall import median and (with valgrind) the instruction
+ * ratio are all within them. The probes run on the Node.js that runs this script: the functions run
+ * on Node.js 22 (LAMBDA_NODE_MAJOR), and the wall ratios differ between majors (measured here: 1.25 on
+ * Node 20 where Node 22 gives 0.93 for the same triage bundle), so run it on Node 22; on another major
+ * it says so in its first line and in `--json` (`lambdaRuntime: false`).
  *
  *   npm run bench:bundles -- [--rounds 15] [--json] [--no-callgrind] [--single-file]
  *   (--single-file: build the handlers as NodejsFunction did, one file and the default credential chain)
@@ -25,7 +28,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { bundleLambda, HANDLER_FILE, type LambdaBundle, type LambdaBundleOptions } from '../lib/bundling/lambda-bundle';
+import { bundleLambda, HANDLER_FILE, LAMBDA_NODE_MAJOR, type LambdaBundle, type LambdaBundleOptions } from '../lib/bundling/lambda-bundle';
 import { startLocalAws } from './local-aws';
 import { countInstructions, probe, valgrindInstalled, writeProbe } from './probe';
 
@@ -159,13 +162,15 @@ async function main(): Promise<void> {
         importMsMedian: round1(median(sample.importMs)),
         firstCallMsMedian: round1(median(sample.firstCallMs)),
         instructionRatio,
-        // The repeatable instruction ratio decides when there is one; the wall median otherwise.
-        withinTargets: kbAtImport <= IMPORT_KB_TARGET && (instructionRatio ?? importRatio.median) <= IMPORT_RATIO_TARGET,
+        // Both must hold: the wall median (what a cold start costs) and, when counted, the repeatable
+        // instruction ratio (issue 18: "with the instruction-count ratio agreeing").
+        withinTargets: kbAtImport <= IMPORT_KB_TARGET && importRatio.median <= IMPORT_RATIO_TARGET && (instructionRatio ?? 0) <= IMPORT_RATIO_TARGET,
       };
     });
     const result = {
       rounds,
       node: process.version,
+      lambdaRuntime: nodeMajor() === LAMBDA_NODE_MAJOR,
       build: handlerBuild === NODEJS_FUNCTION_BUILD ? 'single-file (NodejsFunction)' : 'split (AutopilotFunction)',
       bare: { kb: kb(bare.bytesTotal), importMsMedian: round1(median(bareImports)), instructions: bareInstructions ?? null },
       handlers: reports,
@@ -180,8 +185,13 @@ async function main(): Promise<void> {
   }
 }
 
-function print(result: { rounds: number; node: string; build: string; bare: { kb: number; importMsMedian: number; instructions: number | null } }, reports: BundleReport[]): void {
+const nodeMajor = () => Number(process.versions.node.split('.')[0]);
+
+function print(result: { rounds: number; node: string; lambdaRuntime: boolean; build: string; bare: { kb: number; importMsMedian: number; instructions: number | null } }, reports: BundleReport[]): void {
   const range = (value: Spread) => `${value.median.toFixed(2)} (${value.min.toFixed(2)}-${value.max.toFixed(2)})`;
+  if (!result.lambdaRuntime) {
+    console.log(`warning: probes ran on Node.js ${result.node}, the functions run on Node.js ${LAMBDA_NODE_MAJOR}: wall ratios are not the Lambda's (run with Node ${LAMBDA_NODE_MAJOR} first on PATH)`);
+  }
   console.log(
     `node ${result.node}, ${result.build}, ${result.rounds} paired rounds; bare = client-ssm only, one file (${result.bare.kb} KB, import ${result.bare.importMsMedian} ms median)`,
   );

@@ -63,6 +63,9 @@ export interface LambdaBundle {
   readonly metafile: Metafile;
 }
 
+/** The Node.js major the functions run on (nodejs22.x, lib/constructs/autopilot-function.ts) and are built for. */
+export const LAMBDA_NODE_MAJOR = 22;
+
 /** esbuild options for `entry` into `outdir` (exported for tests). */
 export function lambdaBuildOptions(entry: string, outdir: string, options: LambdaBundleOptions = {}): BuildOptions {
   const splitting = options.splitting ?? true;
@@ -74,7 +77,7 @@ export function lambdaBuildOptions(entry: string, outdir: string, options: Lambd
       ? { splitting: true, outdir, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' } }
       : { outfile: resolve(outdir, HANDLER_FILE) }),
     format: 'esm',
-    target: 'node22',
+    target: `node${LAMBDA_NODE_MAJOR}`,
     platform: 'node',
     mainFields: ['module', 'main'],
     minify: true,
