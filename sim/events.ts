@@ -175,6 +175,7 @@ export class DayPlan {
         schedule.nextAssociationMs += INVENTORY_PERIOD;
       }
       if (schedule.scanAtMs >= fromMs && schedule.scanAtMs < toMs) {
+        scanPatchState(node, schedule.scanAtMs);
         out.push(this.factory.patchInventory(node, schedule.scanAtMs));
         out.push(this.factory.associationItems(node, schedule.scanAtMs + 2_000, 'patch-scan'));
         if (isNonCompliant(node)) out.push(this.factory.nativeChange(node, schedule.scanAtMs + 4_000, 'non_compliant'));
@@ -192,4 +193,20 @@ export class DayPlan {
       this.factory.nativeChange(node, endMs + 9_000, compliantNow ? 'compliant' : 'non_compliant', 'command-reaction'),
     ];
   }
+}
+
+/**
+ * The maintenance window's Scan moves the node's patch state (DescribeInstancePatchStates: `Operation`
+ * Scan, `OperationStartTime` / `OperationEndTime` of this run; AWS-FACTS.md), finding the same counts:
+ * nothing new is released during the simulated day. Only nodes whose last operation was already a
+ * Scan: a node seeded stale (PATCH_SCAN_STALE) is one whose scans do not run, one seeded with a failed
+ * command after its last scan (PATCH_OPERATION_FAILED) keeps that history for the day, and the Install
+ * states (FAILED_PATCHES, PENDING_REBOOT) change with our commands.
+ */
+function scanPatchState(node: SimNode, atMs: number): void {
+  const state = node.snapshot.patchState;
+  if (!state || state.Operation !== 'Scan') return;
+  if (node.seededCause === 'PATCH_SCAN_STALE' || node.seededCause === 'PATCH_OPERATION_FAILED') return;
+  state.OperationStartTime = new Date(atMs - 90_000).toISOString();
+  state.OperationEndTime = new Date(atMs).toISOString();
 }

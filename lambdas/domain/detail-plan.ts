@@ -150,23 +150,31 @@ export function unchangedDetailHours(settings: { reverifyHours: number; alertRep
   return Math.max(2 * settings.reverifyHours, Math.min(settings.alertRepeatHours, COMMAND_HISTORY_REREAD_HOURS));
 }
 
+/** Causes that depend on when the last patch operation ran, not only on what it found. */
+const OPERATION_TIME_CAUSES: readonly string[] = ['PATCH_SCAN_STALE', 'PATCH_SCAN_MISSING', 'PATCH_OPERATION_FAILED'];
+
 /**
- * True when time alone may have changed the diagnosis of a node whose summary did not change, since
- * `lastEvaluatedAt`: its last patch operation crossed `staleScanHours` (PATCH_SCAN_STALE), or an
- * association is not all Success (a Pending run becomes stuck with time, INVENTORY_ASSOCIATION_FAILED:
- * such a node keeps the shorter bound of 2 x `reverifyHours`).
+ * True when time alone, or a patch run that found the same counts (its times are not in the summary
+ * fingerprint, adapters/ssm/summary.ts), may have changed the diagnosis of a node whose summary
+ * fingerprint did not change since `lastEvaluatedAt`:
+ *  - its last patch operation crossed `staleScanHours` since (PATCH_SCAN_STALE);
+ *  - a patch operation ended since and the last evaluation left a cause open that depends on when
+ *    the last one ran (a stale or missing scan, a failed patch command after it);
+ *  - an association is not all Success (a Pending run becomes stuck with time,
+ *    INVENTORY_ASSOCIATION_FAILED): such a node keeps the shorter bound of 2 x `reverifyHours`.
  */
 export function timeMayChangeDiagnosis(
   summary: { instanceInformation?: InstanceInformation | null; patchState?: { OperationEndTime?: string } | null },
-  lastEvaluatedAt: string,
+  record: { lastEvaluatedAt: string; openCauses?: readonly string[] },
   now: Date,
   settings: { reverifyHours: number; staleScanHours: number },
 ): boolean {
-  const evaluated = Date.parse(lastEvaluatedAt);
+  const evaluated = Date.parse(record.lastEvaluatedAt);
   const operationEnd = Date.parse(summary.patchState?.OperationEndTime ?? '');
   if (!Number.isNaN(operationEnd)) {
     const turnsStale = operationEnd + settings.staleScanHours * 3_600_000;
     if (turnsStale > evaluated && turnsStale <= now.getTime()) return true;
+    if (operationEnd > evaluated && (record.openCauses ?? []).some((code) => OPERATION_TIME_CAUSES.includes(code))) return true;
   }
   return associationStatusesNeeded(summary.instanceInformation) && now.getTime() - evaluated >= 2 * settings.reverifyHours * 3_600_000;
 }

@@ -156,14 +156,20 @@ describe('unchanged summaries', () => {
   const allSucceeded: InstanceInformation = { InstanceId: 'i-1', AssociationStatus: 'Success', AssociationOverview: { DetailedStatus: 'Success', InstanceAssociationStatusAggregatedCount: { Success: 2 } } };
   const pending: InstanceInformation = { InstanceId: 'i-1', AssociationStatus: 'Pending', AssociationOverview: { DetailedStatus: 'Pending', InstanceAssociationStatusAggregatedCount: { Pending: 1, Success: 1 } } };
 
-  test('time turns a diagnosis: a scan that went stale since the evaluation, a pending association after 2 x reverifyHours', () => {
+  test('time turns a diagnosis: a scan that went stale, a new run under a cause tied to the last run, a pending association after 2 x reverifyHours', () => {
     // Scan 167 h old at the evaluation 2 h ago, 169 h now: PATCH_SCAN_STALE since.
-    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(169) } }, hoursAgo(2), now, settings)).toBe(true);
+    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(169) } }, { lastEvaluatedAt: hoursAgo(2) }, now, settings)).toBe(true);
     // Already stale at the evaluation, or still fresh: nothing turned.
-    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(200) } }, hoursAgo(2), now, settings)).toBe(false);
-    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(20) } }, hoursAgo(18), now, settings)).toBe(false);
+    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(200) } }, { lastEvaluatedAt: hoursAgo(2) }, now, settings)).toBe(false);
+    expect(timeMayChangeDiagnosis({ instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(20) } }, { lastEvaluatedAt: hoursAgo(18) }, now, settings)).toBe(false);
     // A pending association may become stuck: the shorter bound.
-    expect(timeMayChangeDiagnosis({ instanceInformation: pending, patchState: { OperationEndTime: hoursAgo(20) } }, hoursAgo(13), now, settings)).toBe(true);
-    expect(timeMayChangeDiagnosis({ instanceInformation: pending, patchState: { OperationEndTime: hoursAgo(20) } }, hoursAgo(11), now, settings)).toBe(false);
+    expect(timeMayChangeDiagnosis({ instanceInformation: pending, patchState: { OperationEndTime: hoursAgo(20) } }, { lastEvaluatedAt: hoursAgo(13) }, now, settings)).toBe(true);
+    expect(timeMayChangeDiagnosis({ instanceInformation: pending, patchState: { OperationEndTime: hoursAgo(20) } }, { lastEvaluatedAt: hoursAgo(11) }, now, settings)).toBe(false);
+    // A scan with the same counts keeps the fingerprint; it re-opens only causes tied to the last run's time.
+    const rescanned = { instanceInformation: allSucceeded, patchState: { OperationEndTime: hoursAgo(1) } };
+    expect(timeMayChangeDiagnosis(rescanned, { lastEvaluatedAt: hoursAgo(3), openCauses: ['MISSING_PATCHES'] }, now, settings)).toBe(false);
+    expect(timeMayChangeDiagnosis(rescanned, { lastEvaluatedAt: hoursAgo(3), openCauses: ['PATCH_SCAN_STALE'] }, now, settings)).toBe(true);
+    expect(timeMayChangeDiagnosis(rescanned, { lastEvaluatedAt: hoursAgo(3), openCauses: ['PATCH_OPERATION_FAILED'] }, now, settings)).toBe(true);
+    expect(timeMayChangeDiagnosis(rescanned, { lastEvaluatedAt: hoursAgo(0.5), openCauses: ['PATCH_SCAN_STALE'] }, now, settings)).toBe(false);
   });
 });

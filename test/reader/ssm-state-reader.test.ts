@@ -376,6 +376,9 @@ describe('fingerprint', () => {
     const fingerprint = summaryFingerprint(base);
     expect(summaryFingerprint({ ...base, instanceInformation: { ...base.instanceInformation, LastPingDateTime: '2026-11-20T14:04:00.000Z' } })).toBe(fingerprint);
     expect(summaryFingerprint({ ...base, patchState: { ...base.patchState, MissingCount: 1 } })).not.toBe(fingerprint);
+    // A patch run that found the same counts: new times and snapshot, same fingerprint.
+    expect(summaryFingerprint({ ...base, patchState: { ...base.patchState, OperationStartTime: '2026-11-21T02:10:00.000Z', OperationEndTime: '2026-11-21T02:11:30.000Z', SnapshotId: 'b1c2d3e4-0000-4000-8000-000000000001' } })).toBe(fingerprint);
+    expect(summaryFingerprint({ ...base, patchState: { ...base.patchState, Operation: 'Install' } })).not.toBe(fingerprint);
     expect(summaryFingerprint({ ...base, instanceInformation: { ...base.instanceInformation, PingStatus: 'ConnectionLost' } })).not.toBe(fingerprint);
     expect(summaryFingerprint({ ...base, tags: { ComplianceAutopilot: 'off' } })).not.toBe(fingerprint);
   });

@@ -20,6 +20,7 @@ import type { NodeReadFailure, NodeStateReader, NodeSummary, ReadOptions } from 
 import { QUIET_EVENT_REVERIFY_FACTOR, TriageUseCase } from '../../lambdas/usecases/triage';
 import { asSqsRecord, loadEvent } from '../fixtures/events';
 import { startLedgerTable, type LocalTable } from '../ledger/dynalite';
+import { summaryFingerprint } from '../../lambdas/adapters/ssm/summary';
 import { RecordingSink } from './recording-sink';
 
 const ssm = mockClient(SSMClient);
@@ -53,8 +54,10 @@ class FixedReader implements NodeStateReader {
           patchState: snapshot.patchState,
           nonCompliantSummaries: snapshot.complianceSummaries ?? [],
           tags: snapshot.tags ?? {},
-          fingerprint: JSON.stringify([snapshot.patchState, snapshot.complianceSummaries]),
+          fingerprint: '',
         };
+        // The reader's own fingerprint (adapters/ssm/summary.ts): what a real scan does to it matters here.
+        summary.fingerprint = summaryFingerprint(summary);
         if (options.needsDetail && !(await options.needsDetail(summary))) result.skipped.push(summary);
         else result.snapshots.push(snapshot);
       }
@@ -405,6 +408,23 @@ describe('alerts and intake', () => {
     await h.triage.processRecords([nodeEvent(failing.instanceId, 'm4')]);
     expect(h.sink.metric('NodesEvaluated')).toBe(2);
     expect(h.notifier.sent).toHaveLength(2);
+  });
+
+  it('a daily scan that finds the same counts keeps the evaluation, except for a cause tied to the last run', async () => {
+    const missing = example('missing-patches', 'i-0aaaaaaaaaaaaaaa1');
+    const stale = example('patch-scan-stale', 'i-0aaaaaaaaaaaaaaa2');
+    const h = await harness([missing, stale], { mode: 'dry-run' });
+    await h.triage.processRecords([nodeEvent(missing.instanceId, 'm1'), nodeEvent(stale.instanceId, 'm2')]);
+    expect(h.sink.metric('NodesEvaluated')).toBe(2);
+    // The maintenance window's scan: new times and snapshot, same counts.
+    h.clock.current = new Date(NOW.getTime() + 3_600_000);
+    for (const node of [missing, stale]) {
+      node.patchState = { ...node.patchState!, OperationStartTime: new Date(NOW.getTime() + 3_500_000).toISOString(), OperationEndTime: new Date(NOW.getTime() + 3_590_000).toISOString(), SnapshotId: 'c0ffee00-0000-4000-8000-00000000000a' };
+    }
+    await h.triage.processRecords([nodeEvent(missing.instanceId, 'm3'), nodeEvent(stale.instanceId, 'm4')]);
+    // MISSING_PATCHES holds whatever time the scan ran: unchanged. PATCH_SCAN_STALE is gone with a fresh scan.
+    expect(h.sink.metric('UnchangedNodes')).toBe(1);
+    expect(h.notifier.sent.filter((alert) => alert.kind === 'RESOLVED').map((alert) => (alert.input as ResolvedAlertInput).instanceId)).toEqual([stale.instanceId]);
   });
 
   it('reads an unchanged node again once its last patch operation turned stale since the evaluation (PATCH_SCAN_STALE)', async () => {

@@ -33,6 +33,15 @@ const VOLATILE_INFO_FIELDS = new Set([
 ]);
 
 /**
+ * Patch state fields that every patch run changes whether or not it found anything new: its times
+ * and its snapshot ID (one per AWS-RunPatchBaseline execution). A daily scan that finds the same
+ * counts keeps the fingerprint, so the node keeps its detailed evaluation; the causes that depend on
+ * when the last operation ran are re-opened by `timeMayChangeDiagnosis` (domain/detail-plan.ts), which
+ * reads `OperationEndTime` from the summary itself.
+ */
+const VOLATILE_PATCH_STATE_FIELDS = new Set(['OperationStartTime', 'OperationEndTime', 'SnapshotId']);
+
+/**
  * With `tagKey`, only the scope tag's value counts, trimmed and lower-cased as the policy reads it
  * (a new Name or cost tag does not call for a new evaluation); without it, every tag.
  */
@@ -49,7 +58,10 @@ export function summaryFingerprint(summary: Omit<NodeSummary, 'fingerprint'>, ta
     }))
     .sort((a, b) => a.type.localeCompare(b.type));
   const tags = tagKey === undefined ? summary.tags : { scope: summary.tags[tagKey]?.trim().toLowerCase() ?? null };
-  const canonical = stableStringify({ info, patchState: summary.patchState, compliance, tags });
+  const patchState = summary.patchState
+    ? Object.fromEntries(Object.entries(summary.patchState).filter(([key]) => !VOLATILE_PATCH_STATE_FIELDS.has(key)))
+    : summary.patchState;
+  const canonical = stableStringify({ info, patchState, compliance, tags });
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -257,6 +257,6 @@ function isUnchangedAndRecent(record: NodeLedgerRecord | undefined, summary: Nod
   if (!record?.summaryFingerprint || !record.lastEvaluatedAt || record.deferral) return false;
   if (record.lastCommandEndedAt && record.lastCommandEndedAt >= record.lastEvaluatedAt) return false;
   if (record.summaryFingerprint !== summary.fingerprint) return false;
-  if (timeMayChangeDiagnosis(summary, record.lastEvaluatedAt, now, settings)) return false;
+  if (timeMayChangeDiagnosis(summary, { lastEvaluatedAt: record.lastEvaluatedAt, openCauses: record.openCauses }, now, settings)) return false;
   return now.getTime() - Date.parse(record.lastEvaluatedAt) < unchangedDetailHours(settings) * 3_600_000;
 }
