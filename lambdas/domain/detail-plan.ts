@@ -139,10 +139,11 @@ export function deferredDetailOf(snapshot: NodeSnapshot): DeferrableDetail[] {
 /**
  * How long a node whose summary fingerprint did not change keeps its last detailed evaluation (the
  * triage and the sweep's re-verification then read only the summary). What the detail calls return
- * follows the summary: the patch list comes from the last patch operation (its `OperationEndTime` is
- * in the fingerprint), the association statuses from the overview counts, the compliance items from
- * the per-type counts; what a refresh adds is fresher evidence (which items, which patches) and a
- * repeated alert, which cannot go out before `alertRepeatHours` anyway. So: `alertRepeatHours`, at
+ * follows the summary: the patch list comes from the last patch operation, whose counts are in the
+ * fingerprint, the association statuses from the overview counts, the compliance items from the
+ * per-type counts; what a refresh adds is fresher evidence (which items, which patches, when a run
+ * finds others in the same counts) and a repeated alert, which cannot go out before
+ * `alertRepeatHours` anyway. So: `alertRepeatHours`, at
  * most COMMAND_HISTORY_REREAD_HOURS (the evidence is never more than a day old, like the history),
  * never less than 2 x `reverifyHours` (the bound before issue 18). Defaults: 24 h.
  */
@@ -159,7 +160,9 @@ const OPERATION_TIME_CAUSES: readonly string[] = ['PATCH_SCAN_STALE', 'PATCH_SCA
  * fingerprint did not change since `lastEvaluatedAt`:
  *  - its last patch operation crossed `staleScanHours` since (PATCH_SCAN_STALE);
  *  - a patch operation ended since and the last evaluation left a cause open that depends on when
- *    the last one ran (a stale or missing scan, a failed patch command after it);
+ *    the last one ran (a stale or missing scan, a failed patch command after it). Open causes are the
+ *    alerted ones: a cause never alerted (opted-out node, paused autopilot) can outlive a new run by
+ *    up to `unchangedDetailHours`;
  *  - an association is not all Success (a Pending run becomes stuck with time,
  *    INVENTORY_ASSOCIATION_FAILED): such a node keeps the shorter bound of 2 x `reverifyHours`.
  */
