@@ -98,9 +98,9 @@ export interface CommandHistoryFacts {
 /** What the summary and the ledger's account-wide record add to a node's own facts. */
 export interface CommandHistoryContext {
   /** The patch state's `OperationEndTime` (DescribeInstancePatchStates): the history read starts there. */
-  operationEndTime?: string;
+  operationEndTime?: string | undefined;
   /** ISO, since when the follow-up notes every failed patch command end (absent: not known yet). */
-  failureNotesSince?: string;
+  failureNotesSince?: string | undefined;
 }
 
 /** Allowed clock skew between the patch state's times and ours. */

@@ -34,6 +34,12 @@ function foreignFailedInstall(world: World, node: SimNode): void {
   ];
 }
 
+/** The status-change event of someone else's AWS-RunPatchBaseline on the node, requested 5 minutes ago. */
+function foreignEnd(world: World, node: SimNode, commandId: string, status: string) {
+  const foreign = { commandId, instanceId: node.instanceId, documentName: 'AWS-RunPatchBaseline', requestedMs: world.clock.now().getTime() - 5 * 60_000 };
+  return world.statusEvent(foreign as never, status);
+}
+
 const historyReads = (world: World) => world.fake.counters.readCallsByOperation['ListCommandInvocations'] ?? 0;
 
 /** The causes of the node's last evaluation log line (the one the decision came from). */
@@ -80,8 +86,7 @@ test('the event arrives: the follow-up notes it and the next read takes the hist
   const [node] = world.nodes('PENDING_REBOOT', 1);
   await historyReadClearEarlier(world, node!);
   foreignFailedInstall(world, node!);
-  const foreign = { commandId: 'c0ffee00-1111-2222-3333-444455556666', instanceId: node!.instanceId, documentName: 'AWS-RunPatchBaseline', requestedMs: world.clock.now().getTime() - 5 * 60_000 };
-  const followed = await world.container().followUp.handle(world.statusEvent(foreign as never, 'Failed'));
+  const followed = await world.container().followUp.handle(foreignEnd(world, node!, 'c0ffee00-1111-2222-3333-444455556666', 'Failed'));
   expect(followed).toMatchObject({ kind: 'NOT_OURS' });
   world.clock.advanceMinutes(1);
 
@@ -117,8 +122,7 @@ test('never evaluated, a foreign patch command failed and its event arrived: the
   const [node] = world.nodes('FAILED_PATCHES', 1);
   await notedSinceBeforeLastOperation(world, node!, 30);
   foreignFailedInstall(world, node!);
-  const foreign = { commandId: 'c0ffee00-1111-2222-3333-444455556666', instanceId: node!.instanceId, documentName: 'AWS-RunPatchBaseline', requestedMs: world.clock.now().getTime() - 5 * 60_000 };
-  await world.container().followUp.handle(world.statusEvent(foreign as never, 'Failed'));
+  await world.container().followUp.handle(foreignEnd(world, node!, 'c0ffee00-1111-2222-3333-444455556666', 'Failed'));
   world.clock.advanceMinutes(1);
 
   await world.container().triage.processRecords([world.record(node!, 'm1')]);
@@ -135,8 +139,7 @@ test('a successful foreign patch command is not noted: it cannot add a failure',
   const world = await startWorld();
   const [node] = world.nodes('FAILED_PATCHES', 1);
   await notedSinceBeforeLastOperation(world, node!, 30);
-  const foreign = { commandId: 'c0ffee00-1111-2222-3333-444455556667', instanceId: node!.instanceId, documentName: 'AWS-RunPatchBaseline', requestedMs: world.clock.now().getTime() - 5 * 60_000 };
-  await world.container().followUp.handle(world.statusEvent(foreign as never, 'Success'));
+  await world.container().followUp.handle(foreignEnd(world, node!, 'c0ffee00-1111-2222-3333-444455556667', 'Success'));
 
   await world.container().triage.processRecords([world.record(node!, 'm1')]);
   expect(historyReads(world)).toBe(0);

@@ -39,7 +39,7 @@ export class DynamoFailureNotes implements FailureNotesRecord {
       );
       this.known = at.toISOString();
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException) && (error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
       await this.since();
     }
   }

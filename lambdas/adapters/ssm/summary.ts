@@ -46,9 +46,7 @@ const VOLATILE_PATCH_STATE_FIELDS = new Set(['OperationStartTime', 'OperationEnd
  * (a new Name or cost tag does not call for a new evaluation); without it, every tag.
  */
 export function summaryFingerprint(summary: Omit<NodeSummary, 'fingerprint'>, tagKey?: string): string {
-  const info = summary.instanceInformation
-    ? Object.fromEntries(Object.entries(summary.instanceInformation).filter(([key]) => !VOLATILE_INFO_FIELDS.has(key)))
-    : null;
+  const info = summary.instanceInformation ? without(summary.instanceInformation, VOLATILE_INFO_FIELDS) : null;
   const compliance = summary.nonCompliantSummaries
     .map((entry) => ({
       type: entry.ComplianceType ?? '',
@@ -58,11 +56,13 @@ export function summaryFingerprint(summary: Omit<NodeSummary, 'fingerprint'>, ta
     }))
     .sort((a, b) => a.type.localeCompare(b.type));
   const tags = tagKey === undefined ? summary.tags : { scope: summary.tags[tagKey]?.trim().toLowerCase() ?? null };
-  const patchState = summary.patchState
-    ? Object.fromEntries(Object.entries(summary.patchState).filter(([key]) => !VOLATILE_PATCH_STATE_FIELDS.has(key)))
-    : summary.patchState;
+  const patchState = summary.patchState ? without(summary.patchState, VOLATILE_PATCH_STATE_FIELDS) : summary.patchState;
   const canonical = stableStringify({ info, patchState, compliance, tags });
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+function without(value: object, keys: ReadonlySet<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.has(key)));
 }
 
 function stableStringify(value: unknown): string {

@@ -22,7 +22,6 @@ import { handleVerdict } from './verdicts';
 // the module, so later nodes pay one resolved promise.
 const loadDiagnose = () => import('../../domain/diagnose');
 
-
 export async function evaluate(
   deps: TriageDependencies,
   instanceIds: readonly string[],
@@ -46,10 +45,7 @@ export async function evaluate(
       if (context.source !== 'sweep' && isUnchangedAndRecent(record, summary, now, deps.settings)) return false;
       return {
         // domain/detail-plan.ts: the history only when the ledger cannot rule out a failed patch command.
-        commandHistory: commandHistoryNeeded(record, now, {
-          ...(summary.patchState?.OperationEndTime ? { operationEndTime: summary.patchState.OperationEndTime } : {}),
-          ...(failureNotesSince ? { failureNotesSince } : {}),
-        }),
+        commandHistory: commandHistoryNeeded(record, now, { operationEndTime: summary.patchState?.OperationEndTime, failureNotesSince }),
         // A clean node's Name serves a resolved notice (open causes) or an archived finding only.
         tagsIfClean: (record?.openCauses.length ?? 0) > 0 || deps.findings !== undefined,
       };
